@@ -1,0 +1,60 @@
+// Rules shared by both credential shapes (SIP Auth and Zentrunk): one store, one set of checks.
+import {
+  type RuleResult,
+  validateFriendlyName,
+  validatePassword,
+  validateRealm,
+  validateUsername,
+} from '../../domain/credential-rules.ts';
+import { ApiError } from '../../errors.ts';
+import type {
+  CreateCredentialOutcome,
+  CredentialView,
+  UpdateCredentialOutcome,
+} from '../../store/repositories/credential-repository.ts';
+
+export function check(result: RuleResult, field: string): void {
+  if (!result.ok)
+    throw new ApiError(
+      result.code === 'invalid_username' ? 'invalid_username' : result.code,
+      { detail: result.message },
+      { field },
+    );
+}
+
+export function checkUsername(username: string): void {
+  const r = validateUsername(username);
+  if (!r.ok) throw new ApiError('invalid_username', {}, { field: 'username' });
+}
+
+export function checkPassword(password: string): void {
+  check(validatePassword(password), 'password');
+}
+
+export function checkRealm(realm: string): void {
+  const r = validateRealm(realm);
+  if (!r.ok) throw new ApiError('invalid_realm', {}, { field: 'realm' });
+}
+
+export function checkName(name: string): void {
+  check(validateFriendlyName(name), 'name');
+}
+
+export function credentialOrThrow(
+  outcome: CreateCredentialOutcome | UpdateCredentialOutcome,
+  username: string,
+  id = '',
+): CredentialView {
+  switch (outcome.kind) {
+    case 'ok':
+      return outcome.credential;
+    case 'duplicate_username':
+      throw new ApiError('duplicate_username', { username }, { field: 'username' });
+    case 'quota_exceeded':
+      throw new ApiError('quota_exceeded', { limit: outcome.limit, resource: 'credentials' });
+    case 'not_found':
+      throw new ApiError('not_found', { resource: 'credential', id });
+    case 'account_gone':
+      throw new ApiError('not_found', { resource: 'account', id: '' });
+  }
+}

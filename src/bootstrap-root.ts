@@ -1,0 +1,37 @@
+// First start: create the root account from TRUNKGATE_ROOT_AUTH_ID/TOKEN, or generate one and
+// print it once. When the variables are set they are the source of truth for that account.
+import type { Config } from './config.ts';
+import { tokenMatches } from './domain/account-identity.ts';
+import type { Logger } from './logger.ts';
+import type { AccountRepository } from './store/repositories/account-repository.ts';
+
+export interface RootOutcome {
+  kind: 'created-from-env' | 'updated-from-env' | 'unchanged' | 'generated' | 'existing';
+  authId?: string;
+  /** Only when generated: printed once to stdout, never logged. */
+  authToken?: string;
+}
+
+export async function ensureRootAccount(
+  config: Readonly<Config>,
+  accounts: AccountRepository,
+  log: Logger,
+): Promise<RootOutcome> {
+  if (config.rootAuthId !== undefined && config.rootAuthToken !== undefined) {
+    const existing = await accounts.findById(config.rootAuthId);
+    if (existing === undefined) {
+      await accounts.createTopLevel('root', config.rootAuthId, config.rootAuthToken);
+      log.info({ auth_id: config.rootAuthId }, 'root account created from TRUNKGATE_ROOT_AUTH_ID');
+      return { kind: 'created-from-env', authId: config.rootAuthId };
+    }
+    if (!tokenMatches(existing.token_hash, config.rootAuthToken)) {
+      await accounts.setToken(config.rootAuthId, config.rootAuthToken);
+      log.warn({ auth_id: config.rootAuthId }, 'root account token replaced from TRUNKGATE_ROOT_AUTH_TOKEN');
+      return { kind: 'updated-from-env', authId: config.rootAuthId };
+    }
+    return { kind: 'unchanged', authId: config.rootAuthId };
+  }
+  if ((await accounts.count()) > 0) return { kind: 'existing' };
+  const created = await accounts.createTopLevel('root');
+  return { kind: 'generated', authId: created.row.auth_id, authToken: created.authToken };
+}

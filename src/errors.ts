@@ -1,0 +1,100 @@
+// The error-code registry: every client-visible error has a stable code, an HTTP status and a
+// message template a person can act on. Routes throw ApiError(code, params); the error handler
+// in src/api/plugins/error-handler.ts renders {api_id, error, code, field?}.
+
+export const ERRORS = {
+  // 400 — validation
+  validation_failed: { status: 400, message: '{detail}' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON: {detail}' },
+  unknown_field: { status: 400, message: 'Unknown field "{field}"; remove it from the request' },
+  invalid_pagination: { status: 400, message: '{detail}' },
+  invalid_username: {
+    status: 400,
+    message: 'username must be 3–64 characters of letters, digits, ".", "_" or "-"',
+  },
+  weak_password: { status: 400, message: '{detail}' },
+  invalid_realm: {
+    status: 400,
+    message: 'realm must be a host name of at most 253 characters, e.g. sip.example.com',
+  },
+  username_immutable: {
+    status: 400,
+    message: 'The username of a SIP Auth credential cannot be changed; create a new credential instead',
+  },
+  password_required_for_username_change: {
+    status: 400,
+    message:
+      'Changing the username requires the password in the same request: the stored digest hashes bind username, realm and password together',
+  },
+  quota_exceeded: {
+    status: 400,
+    message:
+      'This account already has {limit} {resource}, the most it may have; delete one before creating another',
+  },
+  invalid_name: { status: 400, message: '{detail}' },
+  subaccount_cannot_manage_subaccounts: {
+    status: 403,
+    message: 'A subaccount cannot create or manage subaccounts; use the parent account',
+  },
+  // 401 / 403 / 404
+  unauthenticated: {
+    status: 401,
+    message: 'Authentication failed: send HTTP Basic auth with your auth_id and auth_token',
+  },
+  forbidden: { status: 403, message: '{detail}' },
+  not_found: { status: 404, message: 'No {resource} with id {id} was found in this account' },
+  route_not_found: { status: 404, message: 'No endpoint {method} {url}; see /docs for the API' },
+  method_not_allowed: { status: 405, message: '{detail}' },
+  // 409
+  duplicate_username: {
+    status: 409,
+    message: 'A credential with username "{username}" already exists in this account',
+  },
+  conflict: { status: 409, message: '{detail}' },
+  // 413 / 415 / 422
+  payload_too_large: { status: 413, message: 'The request body is larger than the limit of {limit} bytes' },
+  unsupported_media_type: {
+    status: 415,
+    message: 'Send the body as application/json or application/x-www-form-urlencoded',
+  },
+  missing_required_parameters: { status: 422, message: '{detail}' },
+  // 429 / 5xx
+  rate_limited: { status: 429, message: '{detail}' },
+  internal_error: {
+    status: 500,
+    message: 'Internal server error; the request was not completed. Try again later',
+  },
+  service_unavailable: { status: 503, message: '{detail}' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly headers: Record<string, string> | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+  constructor(
+    readonly code: ErrorCode,
+    params: Record<string, string | number> = {},
+    opts: { field?: string; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
+  ) {
+    super(renderMessage(ERRORS[code].message, params));
+    this.status = ERRORS[code].status;
+    this.field = opts.field;
+    this.headers = opts.headers;
+    this.extra = opts.extra;
+  }
+}
+
+export function renderMessage(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_m, key: string) => {
+    const v = params[key];
+    return v === undefined ? `{${key}}` : String(v);
+  });
+}
+
+/** Convenience: a 400 with a free-form message under a specific code. */
+export function badRequest(code: ErrorCode, detail: string, field?: string): ApiError {
+  return new ApiError(code, { detail }, field === undefined ? {} : { field });
+}
