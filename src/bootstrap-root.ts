@@ -18,11 +18,15 @@ export async function ensureRootAccount(
   log: Logger,
 ): Promise<RootOutcome> {
   if (config.rootAuthId !== undefined && config.rootAuthToken !== undefined) {
-    const existing = await accounts.findById(config.rootAuthId);
+    let existing = await accounts.findById(config.rootAuthId);
     if (existing === undefined) {
-      await accounts.createTopLevel('root', config.rootAuthId, config.rootAuthToken);
-      log.info({ auth_id: config.rootAuthId }, 'root account created from TRUNKGATE_ROOT_AUTH_ID');
-      return { kind: 'created-from-env', authId: config.rootAuthId };
+      if (await accounts.createTopLevelIfAbsent('root', config.rootAuthId, config.rootAuthToken)) {
+        log.info({ auth_id: config.rootAuthId }, 'root account created from TRUNKGATE_ROOT_AUTH_ID');
+        return { kind: 'created-from-env', authId: config.rootAuthId };
+      }
+      // Another node starting at the same time created it first.
+      existing = await accounts.findById(config.rootAuthId);
+      if (existing === undefined) throw new Error('the root account vanished while it was being created');
     }
     if (!tokenMatches(existing.token_hash, config.rootAuthToken)) {
       await accounts.setToken(config.rootAuthId, config.rootAuthToken);
@@ -32,6 +36,7 @@ export async function ensureRootAccount(
     return { kind: 'unchanged', authId: config.rootAuthId };
   }
   if ((await accounts.count()) > 0) return { kind: 'existing' };
-  const created = await accounts.createTopLevel('root');
+  const created = await accounts.createFirstAccount('root');
+  if (created === undefined) return { kind: 'existing' };
   return { kind: 'generated', authId: created.row.auth_id, authToken: created.authToken };
 }

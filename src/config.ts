@@ -1,5 +1,8 @@
+import { availableParallelism } from 'node:os';
 // Environment → one typed, validated, frozen config object.
 // A bad value stops the process with a message naming the variable (DESIGN.md "Operating it").
+import { isIP } from 'node:net';
+import { parseCidr, parseIp } from './domain/address/index.ts';
 
 export type DigestAlgorithmName = 'SHA-512-256' | 'SHA-256' | 'MD5';
 const DIGEST_ALGORITHM_NAMES: readonly DigestAlgorithmName[] = ['SHA-512-256', 'SHA-256', 'MD5'];
@@ -27,11 +30,30 @@ export interface Config {
   rootAuthId: string | undefined;
   rootAuthToken: string | undefined;
   logLevel: string;
-  quotas: { credentials: number; ipAcls: number; aclEntries: number; apiAllowlist: number };
+  quotas: { credentials: number; ipAcls: number; aclEntries: number; apiAllowlist: number; apiKeys: number };
   apiRateLimit: { perSecond: number; burst: number };
   authFailure: { maxFailures: number; windowSeconds: number; banSeconds: number };
+  /** Prefix of every Redis key this deployment writes (several deployments can share a Redis). */
+  redisKeyPrefix: string;
+  /** How often a node checks the store for allowlist changes made by other nodes or the CLI (ms). */
+  allowlistRefreshMs: number;
   /** HMAC secret shared by every edge node for stateless nonces and Record-Route. */
   clusterSecret: string | undefined;
+  sip: {
+    /** Host (and port) written into our Via and Record-Route; default the SIP host, or the SIP domain when that is a wildcard. */
+    advertiseHost: string;
+    advertisePort: number;
+    /** Worker processes sharing the SIP port (node:cluster); 1 runs the edge inside the main process. */
+    workers: number;
+    maxMessageSize: number;
+    tcpIdleSeconds: number;
+    tcpMaxConnectionsPerAddress: number;
+    nonceTtlSeconds: number;
+    /** Policy reload check interval: changes through the API apply within about twice this. */
+    policyPollMs: number;
+  };
+  /** Per-source SIP packets per second for the whole node (0 disables the cap). */
+  sipPacketRate: number;
 }
 
 export class ConfigError extends Error {
@@ -89,8 +111,10 @@ const HOSTNAME_RE =
 
 function host(env: Env, name: string, fallback: string): string {
   const v = str(env, name, fallback);
-  const isIpish = /^[0-9a-fA-F:.]+$/.test(v);
-  if (!isIpish && !HOSTNAME_RE.test(v))
+  // Digits-and-dots, or anything with a colon, is meant as an IP literal and must be a valid one
+  // (999.1.1.1 or 1.2.3 are not host names either).
+  const meantAsIp = v.includes(':') || /^[0-9.]+$/.test(v);
+  if (meantAsIp ? isIP(v) === 0 : !HOSTNAME_RE.test(v))
     throw new ConfigError(name, `must be an IP address or host name, got "${v}"`);
   return v;
 }
@@ -168,8 +192,9 @@ function cidrList(env: Env, name: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   for (const item of items) {
-    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(item))
-      throw new ConfigError(name, `"${item}" is not an IP address or CIDR (e.g. 10.0.0.0/8, ::1/128)`);
+    const parsed = item.includes('/') ? parseCidr(item) : parseIp(item);
+    if (!parsed.ok)
+      throw new ConfigError(name, `${parsed.message} (list IP addresses or CIDRs such as 10.0.0.0/8, ::1)`);
   }
   return items;
 }
@@ -180,6 +205,38 @@ function sipUri(env: Env, name: string): string | undefined {
   if (!/^sips?:[^\s]+$/i.test(v))
     throw new ConfigError(name, `must be a SIP URI such as sip:10.0.0.5:5060;transport=udp, got "${v}"`);
   return v;
+}
+
+function redisPrefix(env: Env): string {
+  const v = str(env, 'TRUNKGATE_REDIS_PREFIX', 'trunkgate:');
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(v))
+    throw new ConfigError('TRUNKGATE_REDIS_PREFIX', `must be 1–64 of letters, digits, ":", "_", "." or "-", got "${v}"`);
+  return v;
+}
+
+function sipSettings(env: Env): Config['sip'] {
+  const sipHost = str(env, 'TRUNKGATE_SIP_HOST', '0.0.0.0');
+  const sipPort = int(env, 'TRUNKGATE_SIP_PORT', 5060, 0, 65535);
+  const adv = optional(env, 'TRUNKGATE_SIP_ADVERTISE');
+  let advertiseHost = sipHost === '0.0.0.0' || sipHost === '::' ? str(env, 'TRUNKGATE_SIP_DOMAIN', 'sip.trunkgate.local') : sipHost;
+  let advertisePort = sipPort;
+  if (adv !== undefined) {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(adv);
+    if (m === null || (m[2] !== undefined && Number(m[2]) > 65535))
+      throw new ConfigError('TRUNKGATE_SIP_ADVERTISE', `must be host or host:port (IPv6 in brackets), got "${adv}"`);
+    advertiseHost = m[1]!.replace(/^\[|\]$/g, '');
+    if (m[2] !== undefined) advertisePort = Number(m[2]);
+  }
+  return {
+    advertiseHost,
+    advertisePort,
+    workers: int(env, 'TRUNKGATE_SIP_WORKERS', Math.max(1, availableParallelism()), 1, 256),
+    maxMessageSize: int(env, 'TRUNKGATE_SIP_MAX_MESSAGE_SIZE', 65535, 1024, 1_048_576),
+    tcpIdleSeconds: int(env, 'TRUNKGATE_SIP_TCP_IDLE_SECONDS', 120, 1, 86_400),
+    tcpMaxConnectionsPerAddress: int(env, 'TRUNKGATE_SIP_TCP_MAX_PER_ADDRESS', 64, 1, 100_000),
+    nonceTtlSeconds: int(env, 'TRUNKGATE_SIP_NONCE_TTL', 60, 5, 86_400),
+    policyPollMs: int(env, 'TRUNKGATE_SIP_POLICY_POLL_MS', 500, 50, 60_000),
+  };
 }
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -235,6 +292,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       ipAcls: int(env, 'TRUNKGATE_QUOTA_IP_ACLS', 100, 1, 1_000_000),
       aclEntries: int(env, 'TRUNKGATE_QUOTA_ACL_ENTRIES', 50, 1, 1_000_000),
       apiAllowlist: int(env, 'TRUNKGATE_QUOTA_API_ALLOWLIST', 50, 1, 10_000),
+      apiKeys: int(env, 'TRUNKGATE_QUOTA_API_KEYS', 100, 1, 100_000),
     },
     apiRateLimit: {
       perSecond: num(env, 'TRUNKGATE_API_RATE_LIMIT', 100, 0.001),
@@ -246,6 +304,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       banSeconds: int(env, 'TRUNKGATE_AUTH_BAN_SECONDS', 60, 1, 86_400),
     },
     clusterSecret,
+    redisKeyPrefix: redisPrefix(env),
+    allowlistRefreshMs: int(env, 'TRUNKGATE_ALLOWLIST_REFRESH_MS', 1000, 0, 60_000),
+    sip: sipSettings(env),
+    sipPacketRate: int(env, 'TRUNKGATE_SIP_PACKET_RATE', 200, 0, 10_000_000),
   };
   return Object.freeze(config);
 }

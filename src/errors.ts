@@ -32,6 +32,35 @@ export const ERRORS = {
       'This account already has {limit} {resource}, the most it may have; delete one before creating another',
   },
   invalid_name: { status: 400, message: '{detail}' },
+  // IP ACLs, origination URIs, trunks, applications (the address codes are those of src/domain/address)
+  invalid_ip: { status: 400, message: '{detail}' },
+  invalid_cidr_prefix: { status: 400, message: '{detail}' },
+  host_bits_set: { status: 400, message: '{detail}' },
+  invalid_description: { status: 400, message: '{detail}' },
+  acl_entry_limit: { status: 400, message: '{detail}' },
+  invalid_uri: { status: 400, message: '{detail}' },
+  invalid_url: { status: 400, message: '{detail}' },
+  invalid_digest_algorithms: { status: 400, message: '{detail}' },
+  invalid_reference: {
+    status: 400,
+    message: '{field} "{id}" does not name {resource} of this account (another account\'s cannot be used)',
+  },
+  field_required: { status: 400, message: '{detail}' },
+  field_not_allowed: { status: 400, message: '{detail}' },
+  conflicting_fields: { status: 400, message: '{detail}' },
+  // Outbound SIP provider credentials (/api/v1/sip-credentials)
+  invalid_provider_credential: { status: 400, message: '{detail}' },
+  secret_key_not_configured: {
+    status: 400,
+    message:
+      'trunkgate has no encryption key, so it will not store provider passwords. Set TRUNKGATE_SECRET_KEY to 32 random bytes in base64 (e.g. TRUNKGATE_SECRET_KEY="$(openssl rand -base64 32)") and restart, or send authPassword as null',
+  },
+  // API IP allowlist (seed 003); malformed CIDRs use the address codes above plus cidr_required
+  cidr_required: { status: 400, message: '{detail}' },
+  allowlist_special_range: { status: 400, message: '{detail}' },
+  allowlist_limit_reached: { status: 400, message: '{detail}' },
+  // API keys
+  invalid_expires_at: { status: 400, message: '{detail}' },
   subaccount_cannot_manage_subaccounts: {
     status: 403,
     message: 'A subaccount cannot create or manage subaccounts; use the parent account',
@@ -39,9 +68,25 @@ export const ERRORS = {
   // 401 / 403 / 404
   unauthenticated: {
     status: 401,
-    message: 'Authentication failed: send HTTP Basic auth with your auth_id and auth_token',
+    message:
+      'Authentication failed: send HTTP Basic auth with your auth_id and auth_token, or an API key as a Bearer token',
   },
   forbidden: { status: 403, message: '{detail}' },
+  ip_not_allowlisted: {
+    status: 403,
+    message:
+      'Requests from {address} are refused by this account’s API IP allowlist; call from an address on the list, or have it added from one',
+  },
+  allowlist_managed_by_parent: {
+    status: 403,
+    message:
+      'A subaccount uses its parent account’s API IP allowlist and cannot change it; change it with the parent account at /v1/Account/{parent}/IPWhitelist/',
+  },
+  api_key_revoked: {
+    status: 401,
+    message: 'This API key has been revoked; create a new key, or use your auth_id and auth_token',
+  },
+  api_key_expired: { status: 401, message: 'This API key expired at {expires_at}; create a new key' },
   not_found: { status: 404, message: 'No {resource} with id {id} was found in this account' },
   route_not_found: { status: 404, message: 'No endpoint {method} {url}; see /docs for the API' },
   method_not_allowed: { status: 405, message: '{detail}' },
@@ -51,6 +96,21 @@ export const ERRORS = {
     message: 'A credential with username "{username}" already exists in this account',
   },
   conflict: { status: 409, message: '{detail}' },
+  allowlist_duplicate: { status: 409, message: '{detail}' },
+  allowlist_subset: { status: 409, message: '{detail}' },
+  allowlist_superset: { status: 409, message: '{detail}' },
+  allowlist_lockout: { status: 409, message: '{detail}' },
+  duplicate_entry: { status: 409, message: '{detail}' },
+  in_use: {
+    status: 409,
+    message:
+      'The {resource} {id} is used by {users}; point them at another {resource} (or delete them) first. The lists are in "trunks" and "applications"',
+  },
+  provider_credential_in_use: {
+    status: 409,
+    message:
+      'SIP credential {id} is used by {users}; remove those references first, or delete it anyway with ?force=true',
+  },
   // 413 / 415 / 422
   payload_too_large: { status: 413, message: 'The request body is larger than the limit of {limit} bytes' },
   unsupported_media_type: {
@@ -60,6 +120,10 @@ export const ERRORS = {
   missing_required_parameters: { status: 422, message: '{detail}' },
   // 429 / 5xx
   rate_limited: { status: 429, message: '{detail}' },
+  too_many_auth_failures: {
+    status: 429,
+    message: 'Too many failed authentication attempts from your address; wait {seconds} s before trying again',
+  },
   internal_error: {
     status: 500,
     message: 'Internal server error; the request was not completed. Try again later',

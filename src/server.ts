@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.ts';
 import { ensureRootAccount } from './bootstrap-root.ts';
 import type { Config } from './config.ts';
+import { assertStoredSecretsOpen } from './domain/secrets/key-check.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services.ts';
+import { type EdgeRuntime, startEdgeRuntime } from './sip/edge/edge-runtime.ts';
 import { openStore } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 
@@ -18,6 +20,7 @@ export interface RunningServer {
   services: Services;
   app: FastifyInstance | undefined;
   httpAddress: string | undefined;
+  edge: EdgeRuntime | undefined;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,11 @@ export async function startServer(
   const { applied } = await migrateToLatest(store);
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
   const services = createServices(config, store);
+  // Stored secrets no configured key opens are a configuration error now, not a failure at first use.
+  await assertStoredSecretsOpen(services.encryptedColumns, services.secretBox.keyring).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
 
   const root = await ensureRootAccount(config, services.accounts, log);
   if (root.kind === 'generated') {
@@ -41,10 +49,16 @@ export async function startServer(
   }
 
   const closers: Array<() => Promise<void>> = [];
+  let edge: EdgeRuntime | undefined;
+  if (opts.sip) {
+    edge = await startEdgeRuntime(config, store, log);
+    const e = edge;
+    closers.push(() => e.close());
+  }
   let app: FastifyInstance | undefined;
   let httpAddress: string | undefined;
   if (opts.api) {
-    app = await buildApp({ services, logger: log });
+    app = await buildApp({ services, logger: log, ...(edge ? { edge } : {}) });
     httpAddress = await app.listen({ host: config.httpHost, port: config.httpPort });
     const a = app;
     closers.push(() => a.close());
@@ -56,6 +70,7 @@ export async function startServer(
     services,
     app,
     httpAddress,
+    edge,
     close() {
       closing ??= (async () => {
         for (const c of closers) await c();

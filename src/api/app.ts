@@ -8,13 +8,21 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../services.ts';
 import { ping } from '../store/database.ts';
-import { accountAuthHook } from './plugins/account-auth.ts';
+import { accountAuthHook, bearerAuthHook } from './plugins/account-auth.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
 import './request-context.ts';
 import { accountRoutes } from './routes/account-routes.ts';
+import { apiKeyRoutes } from './routes/api-key-routes.ts';
+import { applicationRoutes } from './routes/application-routes.ts';
+import { ipWhitelistRoutes } from './routes/ip-whitelist-routes.ts';
+import { providerCredentialRoutes } from './routes/provider-credential-routes.ts';
 import { sipAuthCredentialRoutes } from './routes/sipauth-credential-routes.ts';
+import { sipAuthIpAclRoutes } from './routes/sipauth-ip-acl-routes.ts';
 import { subaccountRoutes } from './routes/subaccount-routes.ts';
 import { zentrunkCredentialRoutes } from './routes/zentrunk-credential-routes.ts';
+import { zentrunkIpAclRoutes } from './routes/zentrunk-ip-acl-routes.ts';
+import { zentrunkTrunkRoutes } from './routes/zentrunk-trunk-routes.ts';
+import { zentrunkUriRoutes } from './routes/zentrunk-uri-routes.ts';
 import { ErrorBody } from './schemas/common.ts';
 
 declare module 'fastify' {
@@ -27,6 +35,8 @@ export interface AppOptions {
   services: Services;
   /** A pino logger; none means silent (tests). */
   logger?: Logger;
+  /** The SIP edge running beside the API, for /metrics and /health. */
+  edge?: { metrics(): Promise<{ contentType: string; body: string }>; health(): { backend: string; degraded: boolean; workers: number } };
 }
 
 /** Never log secrets: auth headers are redacted, request bodies are never logged. */
@@ -45,6 +55,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', opts.services);
+  // The app is the counters' user: close their Redis connection with it.
+  app.addHook('onClose', async () => opts.services.counters.close());
   app.decorateRequest('caller', null as never);
   app.decorateRequest('account', null as never);
   app.decorateRequest('authMethod', 'basic');
@@ -85,10 +97,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     { schema: { tags: ['Operations'], summary: 'Liveness and database reachability', security: [] } },
     async (request, reply) => {
       const dbOk = await ping(opts.services.store);
+      // Without Redis the API still serves (per-node rate limits), so it is degraded but not a 503.
+      const counters = await opts.services.counters.probe();
       return reply.code(dbOk ? 200 : 503).send({
         api_id: request.id,
-        status: dbOk ? 'ok' : 'degraded',
+        status: dbOk && counters.redis !== 'unreachable' ? 'ok' : 'degraded',
         database: dbOk ? 'ok' : 'unreachable',
+        redis: counters.redis,
+        rate_limits: counters.backend === 'redis' ? 'shared' : 'per_node',
+        ...(opts.edge ? { sip_edge: opts.edge.health() } : {}),
       });
     },
   );
@@ -100,8 +117,29 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await scoped.register(subaccountRoutes);
       await scoped.register(sipAuthCredentialRoutes);
       await scoped.register(zentrunkCredentialRoutes);
+      await scoped.register(sipAuthIpAclRoutes);
+      await scoped.register(zentrunkIpAclRoutes);
+      await scoped.register(zentrunkUriRoutes);
+      await scoped.register(zentrunkTrunkRoutes);
+      await scoped.register(applicationRoutes);
+      await scoped.register(ipWhitelistRoutes);
+      await scoped.register(apiKeyRoutes);
     },
     { prefix: '/v1/Account/:auth_id' },
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const m = opts.edge ? await opts.edge.metrics() : { contentType: 'text/plain; version=0.0.4', body: '' };
+    return reply.type(m.contentType).send(m.body);
+  });
+
+  // Seed 002's family: API keys (Bearer) only; the key's account is the resources' orgId.
+  await app.register(
+    async (scoped) => {
+      scoped.addHook('onRequest', bearerAuthHook(opts.services));
+      await scoped.register(providerCredentialRoutes);
+    },
+    { prefix: '/api/v1/sip-credentials' },
   );
 
   return app;

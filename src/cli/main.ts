@@ -1,5 +1,7 @@
 // `npx trunkgate <command>`: one file per command under src/cli/.
 import { ConfigError, loadConfig } from '../config.ts';
+import { allowlistCommand } from './allowlist-command.ts';
+import { keysCommand } from './keys-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -8,6 +10,8 @@ const USAGE = `usage: trunkgate <command>
 commands:
   serve [--api-only | --sip-only]   run the API (HTTP) and the SIP edge
   migrate                           apply database migrations and exit
+  keys <rotate|status|generate>     manage the keys that encrypt stored secrets (see: keys --help)
+  allowlist <list|clear> <auth_id>  show or clear an account's API IP allowlist (break-glass)
 `;
 
 export type Command = (args: string[]) => Promise<number>;
@@ -15,6 +19,8 @@ export type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  keys: keysCommand,
+  allowlist: allowlistCommand,
 };
 
 export function registerCommand(name: string, command: Command): void {

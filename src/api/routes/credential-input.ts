@@ -1,4 +1,5 @@
 // Rules shared by both credential shapes (SIP Auth and Zentrunk): one store, one set of checks.
+import type { FastifyRequest } from 'fastify';
 import {
   type RuleResult,
   validateFriendlyName,
@@ -12,6 +13,17 @@ import type {
   CredentialView,
   UpdateCredentialOutcome,
 } from '../../store/repositories/credential-repository.ts';
+
+/**
+ * preValidation for creates: a JSON null is "not given". Without this the validator coerces null to
+ * "" and `{"username": null}` reads as a malformed username instead of a missing one (seed 001: 422).
+ */
+export async function nullMeansAbsent(request: FastifyRequest): Promise<void> {
+  const body = request.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+  const fields = body as Record<string, unknown>;
+  for (const key of Object.keys(fields)) if (fields[key] === null) delete fields[key];
+}
 
 export function check(result: RuleResult, field: string): void {
   if (!result.ok)

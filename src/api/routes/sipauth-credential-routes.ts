@@ -14,7 +14,14 @@ import {
   SipAuthCredentialUpdateBody,
   ZentrunkCredentialMutated,
 } from '../schemas/credential.ts';
-import { checkPassword, checkRealm, checkUsername, credentialOrThrow } from './credential-input.ts';
+import {
+  checkPassword,
+  checkRealm,
+  checkUsername,
+  credentialOrThrow,
+  nullMeansAbsent,
+} from './credential-input.ts';
+import { deletedOrThrow } from './delete-outcome.ts';
 
 function sipAuthObject(c: CredentialView) {
   return {
@@ -34,6 +41,7 @@ export const sipAuthCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =>
   app.post(
     '/SipAuth/Credential/',
     {
+      preValidation: nullMeansAbsent,
       schema: {
         tags,
         summary: 'Create a SIP credential',
@@ -145,8 +153,7 @@ export const sipAuthCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =>
     },
     async (request, reply) => {
       const id = request.params.credential_uuid;
-      if (!(await credentials.delete(request.account.auth_id, id)))
-        throw new ApiError('not_found', { resource: 'credential', id });
+      deletedOrThrow(await credentials.delete(request.account.auth_id, id), 'credential', id);
       return reply.code(204).send(null);
     },
   );

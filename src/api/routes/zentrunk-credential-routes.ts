@@ -13,7 +13,14 @@ import {
   ZentrunkCredentialMutated,
   ZentrunkCredentialUpdateBody,
 } from '../schemas/credential.ts';
-import { checkName, checkPassword, checkUsername, credentialOrThrow } from './credential-input.ts';
+import {
+  checkName,
+  checkPassword,
+  checkUsername,
+  credentialOrThrow,
+  nullMeansAbsent,
+} from './credential-input.ts';
+import { deletedOrThrow } from './delete-outcome.ts';
 
 function zentrunkObject(c: CredentialView) {
   return { credential_uuid: c.credential_uuid, name: c.name, username: c.username };
@@ -26,6 +33,7 @@ export const zentrunkCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
   app.post(
     '/Zentrunk/Credential/',
     {
+      preValidation: nullMeansAbsent,
       config: { missingRequiredIs422: true },
       schema: {
         tags,
@@ -144,8 +152,7 @@ export const zentrunkCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
     },
     async (request, reply) => {
       const id = request.params.credential_uuid;
-      if (!(await credentials.delete(request.account.auth_id, id)))
-        throw new ApiError('not_found', { resource: 'credential', id });
+      deletedOrThrow(await credentials.delete(request.account.auth_id, id), 'credential', id);
       return reply.code(204).send(null);
     },
   );

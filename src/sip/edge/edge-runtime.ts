@@ -52,7 +52,7 @@ async function startInProcess(
     config,
     store,
     log,
-    state: edgeStateView(state, config.sipPacketRate > 0),
+    state: edgeStateView(state, config.sipPacketRate > 0, false),
     registry,
     clusterSecret,
   });

@@ -21,12 +21,16 @@ async function main(): Promise<void> {
     log,
   });
   // prom-client's AggregatorRegistry in the primary collects the global registry of each worker.
-  const { register } = await import('prom-client');
+  // A worker answers the primary's metrics requests only once an AggregatorRegistry has been
+  // constructed in it (prom-client 15 installs the worker's message listener in the constructor);
+  // without one, GET /metrics waits 5 s for the workers and fails.
+  const { AggregatorRegistry, register } = await import('prom-client');
+  new AggregatorRegistry();
   const edge = await startEdge({
     config,
     store,
     log,
-    state: edgeStateView(state, config.sipPacketRate > 0),
+    state: edgeStateView(state, config.sipPacketRate > 0, true),
     registry: register as Registry,
     clusterSecret: config.clusterSecret ?? '',
   });

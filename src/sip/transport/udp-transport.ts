@@ -61,11 +61,19 @@ export class UdpTransport {
       socket.bind({ port: this.opts.port, address: host, exclusive: false }, () => {
         socket.off('error', onBindError);
         socket.on('error', (err) => this.opts.onError?.(err));
-        try {
-          socket.setRecvBufferSize(this.opts.recvBufferSize ?? 8 * 1024 * 1024);
-          socket.setSendBufferSize(4 * 1024 * 1024);
-        } catch {
-          // The kernel caps buffer sizes at net.core.rmem_max; a smaller buffer still works.
+        // A burst larger than the receive buffer is dropped by the kernel before we see it. Ask
+        // for a large one; the kernel refuses sizes above net.core.rmem_max, so step down.
+        for (let size = this.opts.recvBufferSize ?? 16 * 1024 * 1024; size >= 256 * 1024; size >>= 1) {
+          try {
+            socket.setRecvBufferSize(size);
+            break;
+          } catch {}
+        }
+        for (let size = 8 * 1024 * 1024; size >= 256 * 1024; size >>= 1) {
+          try {
+            socket.setSendBufferSize(size);
+            break;
+          } catch {}
         }
         this.socket = socket;
         this.family = type === 'udp6' ? 6 : 4;

@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import type { AccountKind } from '../../domain/account-identity.ts';
 import { generateAuthId, generateAuthToken, hashToken } from '../../domain/account-identity.ts';
+import { isUniqueViolation } from '../constraint-errors.ts';
 import type { Store } from '../database.ts';
 import type { AccountRow } from '../schema.ts';
 import { bumpChangeVersion, inTransaction } from '../transaction.ts';
@@ -9,6 +11,9 @@ export interface CreatedAccount {
   /** Shown once, never stored. */
   authToken: string;
 }
+
+/** pg_advisory_xact_lock key for creating the first account ("trunkgat" as a 64-bit integer). */
+const FIRST_ACCOUNT_LOCK = '8390898172853444980';
 
 function now(): string {
   return new Date().toISOString();
@@ -42,6 +47,50 @@ export class AccountRepository {
     };
     await this.store.db.insertInto('accounts').values(row).execute();
     return { row, authToken: token };
+  }
+
+  /**
+   * Creates a top-level account with a chosen id, unless that id exists already. Several nodes
+   * starting at once against one PostgreSQL database all get here; only one inserts.
+   */
+  async createTopLevelIfAbsent(name: string, authId: string, authToken: string): Promise<boolean> {
+    try {
+      await this.createTopLevel(name, authId, authToken);
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Creates a generated top-level account only when the database has no account at all, under a
+   * lock so that nodes starting together create (and print) exactly one.
+   */
+  async createFirstAccount(name: string): Promise<CreatedAccount | undefined> {
+    return inTransaction(this.store, async (trx) => {
+      // SQLite: Kysely runs transactions one at a time on its single connection.
+      if (this.store.dialect === 'postgres')
+        await sql`select pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`.execute(trx);
+      const { n } = await trx
+        .selectFrom('accounts')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .executeTakeFirstOrThrow();
+      if (Number(n) > 0) return undefined;
+      const token = generateAuthToken();
+      const ts = now();
+      const row: AccountRow = {
+        auth_id: generateAuthId('account'),
+        parent_auth_id: null,
+        name,
+        enabled: 1,
+        token_hash: hashToken(token),
+        created_at: ts,
+        updated_at: ts,
+      };
+      await trx.insertInto('accounts').values(row).execute();
+      return { row, authToken: token };
+    });
   }
 
   async setToken(authId: string, token: string): Promise<void> {

@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../constraint-errors.ts';
 import type { Store } from '../database.ts';
 import type { CredentialRow } from '../schema.ts';
 import { bumpChangeVersion, inTransaction, lockAccount } from '../transaction.ts';
+import { type DeleteOutcome, deleteUnlessInUse } from './references.ts';
 
 export type CredentialView = Omit<CredentialRow, 'ha1_md5' | 'ha1_sha256' | 'ha1_sha512_256'>;
 
@@ -153,16 +154,8 @@ export class CredentialRepository {
     }
   }
 
-  async delete(accountAuthId: string, credentialUuid: string): Promise<boolean> {
-    return inTransaction(this.store, async (trx) => {
-      const r = await trx
-        .deleteFrom('credentials')
-        .where('account_auth_id', '=', accountAuthId)
-        .where('credential_uuid', '=', credentialUuid)
-        .executeTakeFirst();
-      const deleted = Number(r.numDeletedRows) > 0;
-      if (deleted) await bumpChangeVersion(trx);
-      return deleted;
-    });
+  /** Deletes the credential unless a trunk or application uses it (then: in_use, naming them). */
+  async delete(accountAuthId: string, credentialUuid: string): Promise<DeleteOutcome> {
+    return deleteUnlessInUse(this.store, accountAuthId, 'credential', credentialUuid);
   }
 }

@@ -1,0 +1,62 @@
+// Looking up and applying an admission policy: the rules the SIP edge enforces, as values.
+import type { IpAddress } from '../address/index.ts';
+import { trunkIdFromDomain } from '../trunk-rules.ts';
+import type { AdmissionPolicy, CredentialRef, PolicySnapshot } from './policy-snapshot.ts';
+
+export type AdmissionTarget = { readonly trunkDomain: string } | { readonly appId: string };
+
+/**
+ * What admits a request to a trunk domain (`{trunk_id}.{sip_domain}`, any case, optional trailing
+ * dot, no port) or to an application id; undefined when the target names nothing we serve. A
+ * disabled trunk or application is returned with `enabled: false`, so the edge can tell it apart
+ * from an unknown one in its logs (it refuses both).
+ */
+export function findAdmissionPolicy(
+  snapshot: PolicySnapshot,
+  target: AdmissionTarget,
+): AdmissionPolicy | undefined {
+  if ('appId' in target) return snapshot.applications.get(target.appId);
+  const trunkId = trunkIdFromDomain(target.trunkDomain, snapshot.sipDomain);
+  return trunkId === null ? undefined : snapshot.trunks.get(trunkId);
+}
+
+export type SourceCheck =
+  | { readonly kind: 'not_required' }
+  | { readonly kind: 'allowed'; readonly entryId: string }
+  | { readonly kind: 'denied' };
+
+/** Whether the source address passes the policy's IP ACL (IPv4-mapped IPv6 counts as IPv4). */
+export function checkSource(policy: AdmissionPolicy, source: IpAddress): SourceCheck {
+  if (!policy.requireIpAcl) return { kind: 'not_required' };
+  const entryId = policy.ipAcl?.matcher.lookup(source);
+  return entryId === undefined ? { kind: 'denied' } : { kind: 'allowed', entryId };
+}
+
+export type AdmissionDecision =
+  | { readonly kind: 'disabled' }
+  | { readonly kind: 'source_denied' }
+  /** A digest credential is needed and none has been proven yet: challenge for one of these. */
+  | { readonly kind: 'challenge'; readonly credentials: readonly CredentialRef[] }
+  /** A credential was proven, but it is not one this policy accepts. */
+  | { readonly kind: 'credential_denied' }
+  | { readonly kind: 'admitted'; readonly entryId: string | null; readonly credentialUuid: string | null };
+
+/**
+ * The decision for a request given what the edge has established: its source address and, when
+ * the digest response verified, the credential it proved. Both checks must pass when both are
+ * required; the IP check comes first so an unlisted address is never challenged.
+ */
+export function decideAdmission(
+  policy: AdmissionPolicy,
+  facts: { readonly source: IpAddress; readonly provenCredentialUuid: string | null },
+): AdmissionDecision {
+  if (!policy.enabled) return { kind: 'disabled' };
+  const source = checkSource(policy, facts.source);
+  if (source.kind === 'denied') return { kind: 'source_denied' };
+  const entryId = source.kind === 'allowed' ? source.entryId : null;
+  if (!policy.requireCredential) return { kind: 'admitted', entryId, credentialUuid: null };
+  if (facts.provenCredentialUuid === null) return { kind: 'challenge', credentials: policy.credentials };
+  if (!policy.credentials.some((c) => c.credentialUuid === facts.provenCredentialUuid))
+    return { kind: 'credential_denied' };
+  return { kind: 'admitted', entryId, credentialUuid: facts.provenCredentialUuid };
+}

@@ -1,0 +1,292 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const KEY_A = randomBytes(32).toString('base64');
+const KEY_B = randomBytes(32).toString('base64');
+
+/** Asserts that loading `env` fails with a ConfigError naming `variable`, and returns its message. */
+function refuses(env: Record<string, string>, variable: string): string {
+  let caught: unknown;
+  try {
+    loadConfig(env);
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(
+    caught instanceof ConfigError,
+    `expected a ConfigError for ${JSON.stringify(env)}, got ${caught}`,
+  );
+  assert.equal(caught.variable, variable);
+  assert.ok(caught.message.startsWith(`${variable}: `), caught.message);
+  return caught.message;
+}
+
+describe('defaults (empty environment)', () => {
+  const c = loadConfig({});
+
+  test('match DESIGN.md and the README table', () => {
+    assert.equal(c.httpHost, '0.0.0.0');
+    assert.equal(c.httpPort, 8080);
+    assert.equal(c.sipHost, '0.0.0.0');
+    assert.equal(c.sipPort, 5060);
+    assert.equal(c.sqlitePath, './data/trunkgate.db');
+    assert.equal(c.databaseUrl, undefined);
+    assert.equal(c.redisUrl, undefined);
+    assert.equal(c.sipDomain, 'sip.trunkgate.local');
+    assert.equal(c.upstream, undefined);
+    assert.deepEqual(c.digestAlgorithms, ['SHA-512-256', 'SHA-256', 'MD5']);
+    assert.deepEqual(c.trustedProxies, []);
+    assert.deepEqual(c.secretKeys, []);
+    assert.equal(c.allowPrivateApiCidrs, false);
+    assert.equal(c.rootAuthId, undefined);
+    assert.equal(c.rootAuthToken, undefined);
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.clusterSecret, undefined);
+  });
+
+  test('quotas default to the seed values (seed 000, seed 003)', () => {
+    assert.deepEqual(c.quotas, { credentials: 200, ipAcls: 100, aclEntries: 50, apiAllowlist: 50 });
+  });
+
+  test('rate limits and brute-force ban defaults (10 failures in 60 s → 60 s ban)', () => {
+    assert.deepEqual(c.apiRateLimit, { perSecond: 100, burst: 200 });
+    assert.deepEqual(c.authFailure, { maxFailures: 10, windowSeconds: 60, banSeconds: 60 });
+  });
+
+  test('an empty string means "not set"', () => {
+    const e = loadConfig({ TRUNKGATE_HTTP_PORT: '', DATABASE_URL: '', TRUNKGATE_LOG_LEVEL: '' });
+    assert.equal(e.httpPort, 8080);
+    assert.equal(e.databaseUrl, undefined);
+    assert.equal(e.logLevel, 'info');
+  });
+
+  test('the config is frozen', () => {
+    assert.ok(Object.isFrozen(c));
+    assert.throws(() => {
+      (c as { httpPort: number }).httpPort = 1;
+    }, TypeError);
+  });
+});
+
+describe('every variable is validated and a bad value names it', () => {
+  for (const name of ['TRUNKGATE_HTTP_PORT', 'TRUNKGATE_SIP_PORT'] as const) {
+    test(name, () => {
+      const key = name === 'TRUNKGATE_HTTP_PORT' ? 'httpPort' : 'sipPort';
+      assert.equal(loadConfig({ [name]: '0' })[key], 0);
+      assert.equal(loadConfig({ [name]: '65535' })[key], 65535);
+      assert.equal(loadConfig({ [name]: '9000' })[key], 9000);
+      for (const bad of ['abc', '-1', '65536', '80.5', '1e3', ' 80', '0x50']) {
+        assert.match(refuses({ [name]: bad }, name), /whole number from 0 to 65535/);
+      }
+    });
+  }
+
+  for (const name of ['TRUNKGATE_HTTP_HOST', 'TRUNKGATE_SIP_HOST'] as const) {
+    test(name, () => {
+      const key = name === 'TRUNKGATE_HTTP_HOST' ? 'httpHost' : 'sipHost';
+      for (const ok of ['127.0.0.1', '::', '::1', 'localhost', 'api.example.com', '0.0.0.0']) {
+        assert.equal(loadConfig({ [name]: ok })[key], ok);
+      }
+      for (const bad of [
+        '999.1.1.1',
+        '1.2.3',
+        '::::',
+        'has space',
+        'under_score.com',
+        '-bad.example',
+        'a..b',
+      ]) {
+        assert.match(refuses({ [name]: bad }, name), /IP address or host name/, bad);
+      }
+    });
+  }
+
+  test('TRUNKGATE_DB is the SQLite path', () => {
+    assert.equal(
+      loadConfig({ TRUNKGATE_DB: '/var/lib/trunkgate/x.db' }).sqlitePath,
+      '/var/lib/trunkgate/x.db',
+    );
+  });
+
+  test('DATABASE_URL', () => {
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).databaseUrl, 'postgres://u@h/db');
+    assert.equal(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl, 'postgresql://u@h/db');
+    for (const bad of ['mysql://u@h/db', 'h:5432/db', 'sqlite:./x.db']) {
+      assert.match(refuses({ DATABASE_URL: bad }, 'DATABASE_URL'), /postgres/);
+    }
+  });
+
+  test('REDIS_URL', () => {
+    assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl, 'redis://127.0.0.1:6379');
+    assert.equal(loadConfig({ REDIS_URL: 'rediss://h:6380/0' }).redisUrl, 'rediss://h:6380/0');
+    for (const bad of ['127.0.0.1:6379', 'http://redis']) refuses({ REDIS_URL: bad }, 'REDIS_URL');
+  });
+
+  test('TRUNKGATE_SIP_DOMAIN', () => {
+    assert.equal(loadConfig({ TRUNKGATE_SIP_DOMAIN: 'sip.example.com' }).sipDomain, 'sip.example.com');
+    for (const bad of ['sip example', 'sip.example.com/x', 'user@sip.example.com']) {
+      refuses({ TRUNKGATE_SIP_DOMAIN: bad }, 'TRUNKGATE_SIP_DOMAIN');
+    }
+  });
+
+  test('TRUNKGATE_UPSTREAM is a SIP URI', () => {
+    const uri = 'sip:10.0.0.5:5060;transport=udp';
+    assert.equal(loadConfig({ TRUNKGATE_UPSTREAM: uri }).upstream, uri);
+    assert.equal(loadConfig({ TRUNKGATE_UPSTREAM: 'sips:pbx.example.com' }).upstream, 'sips:pbx.example.com');
+    for (const bad of ['10.0.0.5:5060', 'http://10.0.0.5', 'sip:', 'sip:a b']) {
+      assert.match(refuses({ TRUNKGATE_UPSTREAM: bad }, 'TRUNKGATE_UPSTREAM'), /SIP URI/);
+    }
+  });
+
+  test('TRUNKGATE_DIGEST_ALGORITHMS', () => {
+    assert.deepEqual(loadConfig({ TRUNKGATE_DIGEST_ALGORITHMS: 'md5, sha-256' }).digestAlgorithms, [
+      'MD5',
+      'SHA-256',
+    ]);
+    assert.match(
+      refuses({ TRUNKGATE_DIGEST_ALGORITHMS: 'SHA-1' }, 'TRUNKGATE_DIGEST_ALGORITHMS'),
+      /unknown algorithm "SHA-1"/,
+    );
+    assert.match(
+      refuses({ TRUNKGATE_DIGEST_ALGORITHMS: 'MD5,md5' }, 'TRUNKGATE_DIGEST_ALGORITHMS'),
+      /listed twice/,
+    );
+    refuses({ TRUNKGATE_DIGEST_ALGORITHMS: 'MD5-sess' }, 'TRUNKGATE_DIGEST_ALGORITHMS');
+    refuses({ TRUNKGATE_DIGEST_ALGORITHMS: ',' }, 'TRUNKGATE_DIGEST_ALGORITHMS');
+  });
+
+  test('TRUNKGATE_TRUSTED_PROXIES', () => {
+    assert.deepEqual(
+      loadConfig({ TRUNKGATE_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,::1, fd00::/8' }).trustedProxies,
+      ['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8'],
+    );
+    for (const bad of ['proxy.local', '10.0.0.0/33', '999.0.0.0/8', '10.0.0.1/24', '1.2.3']) {
+      refuses({ TRUNKGATE_TRUSTED_PROXIES: bad }, 'TRUNKGATE_TRUSTED_PROXIES');
+    }
+    assert.match(
+      refuses({ TRUNKGATE_TRUSTED_PROXIES: '10.0.0.1/24' }, 'TRUNKGATE_TRUSTED_PROXIES'),
+      /use 10\.0\.0\.0\/24/,
+    );
+  });
+
+  test('TRUNKGATE_SECRET_KEY', () => {
+    const c = loadConfig({ TRUNKGATE_SECRET_KEY: KEY_A });
+    assert.equal(c.secretKeys.length, 1);
+    assert.equal(c.secretKeys[0]?.id, 'k1');
+    assert.ok(c.secretKeys[0]?.key.equals(Buffer.from(KEY_A, 'base64')));
+    const url = loadConfig({ TRUNKGATE_SECRET_KEY: Buffer.from(KEY_A, 'base64').toString('base64url') });
+    assert.ok(url.secretKeys[0]?.key.equals(Buffer.from(KEY_A, 'base64')));
+    assert.match(
+      refuses({ TRUNKGATE_SECRET_KEY: randomBytes(16).toString('base64') }, 'TRUNKGATE_SECRET_KEY'),
+      /exactly 32 bytes, got 16/,
+    );
+    refuses({ TRUNKGATE_SECRET_KEY: 'not base64!' }, 'TRUNKGATE_SECRET_KEY');
+  });
+
+  test('TRUNKGATE_SECRET_KEYS (rotation, newest first)', () => {
+    const c = loadConfig({ TRUNKGATE_SECRET_KEYS: `k2:${KEY_B}, k1:${KEY_A}` });
+    assert.deepEqual(
+      c.secretKeys.map((k) => k.id),
+      ['k2', 'k1'],
+    );
+    // The same key given in both variables is not added twice.
+    const both = loadConfig({
+      TRUNKGATE_SECRET_KEYS: `k2:${KEY_B},k1:${KEY_A}`,
+      TRUNKGATE_SECRET_KEY: KEY_A,
+    });
+    assert.equal(both.secretKeys.length, 2);
+    refuses({ TRUNKGATE_SECRET_KEYS: KEY_A }, 'TRUNKGATE_SECRET_KEYS');
+    assert.match(
+      refuses({ TRUNKGATE_SECRET_KEYS: `k1:${KEY_A},k1:${KEY_B}` }, 'TRUNKGATE_SECRET_KEYS'),
+      /repeated/,
+    );
+    refuses({ TRUNKGATE_SECRET_KEYS: `bad id:${KEY_A}` }, 'TRUNKGATE_SECRET_KEYS');
+    refuses({ TRUNKGATE_SECRET_KEYS: `k1:${randomBytes(31).toString('base64')}` }, 'TRUNKGATE_SECRET_KEYS');
+    refuses({ TRUNKGATE_SECRET_KEYS: `k1:${KEY_A}`, TRUNKGATE_SECRET_KEY: KEY_B }, 'TRUNKGATE_SECRET_KEY');
+  });
+
+  test('TRUNKGATE_ALLOW_PRIVATE_API_CIDRS', () => {
+    assert.equal(loadConfig({ TRUNKGATE_ALLOW_PRIVATE_API_CIDRS: 'true' }).allowPrivateApiCidrs, true);
+    assert.equal(loadConfig({ TRUNKGATE_ALLOW_PRIVATE_API_CIDRS: '1' }).allowPrivateApiCidrs, true);
+    assert.equal(loadConfig({ TRUNKGATE_ALLOW_PRIVATE_API_CIDRS: 'false' }).allowPrivateApiCidrs, false);
+    assert.equal(loadConfig({ TRUNKGATE_ALLOW_PRIVATE_API_CIDRS: '0' }).allowPrivateApiCidrs, false);
+    assert.match(
+      refuses({ TRUNKGATE_ALLOW_PRIVATE_API_CIDRS: 'yes' }, 'TRUNKGATE_ALLOW_PRIVATE_API_CIDRS'),
+      /true or false/,
+    );
+  });
+
+  test('TRUNKGATE_ROOT_AUTH_ID / TRUNKGATE_ROOT_AUTH_TOKEN', () => {
+    const id = 'MAEXAMPLE00000000001';
+    const token = 'ExampleToken0000000000000000000000000001';
+    const c = loadConfig({ TRUNKGATE_ROOT_AUTH_ID: id, TRUNKGATE_ROOT_AUTH_TOKEN: token });
+    assert.equal(c.rootAuthId, id);
+    assert.equal(c.rootAuthToken, token);
+    for (const bad of ['SAEXAMPLE00000000001', 'MAexample00000000001', 'MA123', 'MAEXAMPLE000000000012']) {
+      refuses({ TRUNKGATE_ROOT_AUTH_ID: bad, TRUNKGATE_ROOT_AUTH_TOKEN: token }, 'TRUNKGATE_ROOT_AUTH_ID');
+    }
+    for (const bad of ['short', `${token}x`, `${token.slice(0, 39)}!`]) {
+      const msg = refuses(
+        { TRUNKGATE_ROOT_AUTH_ID: id, TRUNKGATE_ROOT_AUTH_TOKEN: bad },
+        'TRUNKGATE_ROOT_AUTH_TOKEN',
+      );
+      assert.ok(!msg.includes(bad), 'the token is not echoed');
+    }
+    assert.match(refuses({ TRUNKGATE_ROOT_AUTH_ID: id }, 'TRUNKGATE_ROOT_AUTH_TOKEN'), /set together/);
+    assert.match(refuses({ TRUNKGATE_ROOT_AUTH_TOKEN: token }, 'TRUNKGATE_ROOT_AUTH_ID'), /set together/);
+  });
+
+  test('TRUNKGATE_LOG_LEVEL', () => {
+    for (const lvl of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) {
+      assert.equal(loadConfig({ TRUNKGATE_LOG_LEVEL: lvl }).logLevel, lvl);
+    }
+    assert.match(refuses({ TRUNKGATE_LOG_LEVEL: 'verbose' }, 'TRUNKGATE_LOG_LEVEL'), /one of fatal/);
+  });
+
+  test('TRUNKGATE_CLUSTER_SECRET', () => {
+    const s = 'x'.repeat(32);
+    assert.equal(loadConfig({ TRUNKGATE_CLUSTER_SECRET: s }).clusterSecret, s);
+    const msg = refuses({ TRUNKGATE_CLUSTER_SECRET: 'tooshort' }, 'TRUNKGATE_CLUSTER_SECRET');
+    assert.match(msg, /at least 32/);
+    assert.ok(!msg.includes('tooshort'), 'the secret is not echoed');
+  });
+
+  const quotas = [
+    ['TRUNKGATE_QUOTA_CREDENTIALS', 'credentials', 1_000_000],
+    ['TRUNKGATE_QUOTA_IP_ACLS', 'ipAcls', 1_000_000],
+    ['TRUNKGATE_QUOTA_ACL_ENTRIES', 'aclEntries', 1_000_000],
+    ['TRUNKGATE_QUOTA_API_ALLOWLIST', 'apiAllowlist', 10_000],
+  ] as const;
+  for (const [name, key, max] of quotas) {
+    test(name, () => {
+      assert.equal(loadConfig({ [name]: '5' }).quotas[key], 5);
+      assert.equal(loadConfig({ [name]: String(max) }).quotas[key], max);
+      for (const bad of ['0', '-5', 'many', '2.5', String(max + 1)]) {
+        assert.match(refuses({ [name]: bad }, name), new RegExp(`from 1 to ${max}`));
+      }
+    });
+  }
+
+  test('TRUNKGATE_API_RATE_LIMIT (fractional allowed) and TRUNKGATE_API_RATE_BURST', () => {
+    assert.equal(loadConfig({ TRUNKGATE_API_RATE_LIMIT: '0.5' }).apiRateLimit.perSecond, 0.5);
+    for (const bad of ['0', '-1', 'fast', '1e3', '0.0001'])
+      refuses({ TRUNKGATE_API_RATE_LIMIT: bad }, 'TRUNKGATE_API_RATE_LIMIT');
+    assert.equal(loadConfig({ TRUNKGATE_API_RATE_BURST: '10' }).apiRateLimit.burst, 10);
+    for (const bad of ['0', '1.5', 'x'])
+      refuses({ TRUNKGATE_API_RATE_BURST: bad }, 'TRUNKGATE_API_RATE_BURST');
+  });
+
+  const authFailure = [
+    ['TRUNKGATE_AUTH_MAX_FAILURES', 'maxFailures', 1_000_000],
+    ['TRUNKGATE_AUTH_FAILURE_WINDOW', 'windowSeconds', 86_400],
+    ['TRUNKGATE_AUTH_BAN_SECONDS', 'banSeconds', 86_400],
+  ] as const;
+  for (const [name, key, max] of authFailure) {
+    test(name, () => {
+      assert.equal(loadConfig({ [name]: '3' }).authFailure[key], 3);
+      for (const bad of ['0', String(max + 1), 'ten']) refuses({ [name]: bad }, name);
+    });
+  }
+});
