@@ -35,10 +35,12 @@ export async function startServer(
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
   const services = createServices(config, store);
   // Stored secrets no configured key opens are a configuration error now, not a failure at first use.
-  await assertStoredSecretsOpen(services.encryptedColumns, services.secretBox.keyring).catch(async (err: unknown) => {
-    await store.close();
-    throw err;
-  });
+  await assertStoredSecretsOpen(services.encryptedColumns, services.secretBox.keyring).catch(
+    async (err: unknown) => {
+      await store.close();
+      throw err;
+    },
+  );
 
   const root = await ensureRootAccount(config, services.accounts, log);
   if (root.kind === 'generated') {

@@ -94,7 +94,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.get(
     '/health',
-    { schema: { tags: ['Operations'], summary: 'Liveness and database reachability', security: [] } },
+    { schema: { tags: ['Operations'], summary: 'Liveness; database and Redis reachability', security: [] } },
     async (request, reply) => {
       const dbOk = await ping(opts.services.store);
       // Without Redis the API still serves (per-node rate limits), so it is degraded but not a 503.

@@ -6,6 +6,12 @@ import { type IpAddress, NetworkMatcher, parseCidr } from '../domain/address/ind
 import type { Store } from './database.ts';
 import type { AllowlistRepository } from './repositories/allowlist-repository.ts';
 
+/**
+ * How long "no such account" is remembered. The callers also check the authenticated caller's own
+ * list, so an account created meanwhile is never let through; this only bounds the early check.
+ */
+const UNKNOWN_ACCOUNT_TTL_MS = 10_000;
+
 export interface AllowlistVerdict {
   /** The account has at least one entry, so the allowlist is in force. */
   readonly active: boolean;
@@ -22,8 +28,12 @@ export interface AllowlistCacheOptions {
 export class AllowlistCache {
   /** Top-level auth id → its list's matcher; null when the account has no entries. */
   readonly #lists = new Map<string, NetworkMatcher<true> | null>();
-  /** Auth id → its top-level account's auth id. A subaccount never changes parent, so this never goes stale. */
-  readonly #topLevel = new Map<string, string>();
+  /**
+   * Auth id → its top-level account's auth id (a subaccount never changes parent, so this never goes
+   * stale), or null for an id that did not exist, remembered for a short while: known and unknown
+   * ids then cost the same, so the time a request takes does not tell whether an account exists.
+   */
+  readonly #topLevel = new Map<string, { top: string | null; until: number }>();
   readonly #maxAccounts: number;
   readonly #refreshMs: number;
   readonly #now: () => number;
@@ -46,18 +56,20 @@ export class AllowlistCache {
 
   /** The top-level account of `authId` (itself when it has no parent), or undefined when unknown. */
   async topLevelOf(authId: string): Promise<string | undefined> {
-    const cached = this.#topLevel.get(authId);
-    if (cached !== undefined) return cached;
     if (authId.length === 0 || authId.length > 64) return undefined;
+    const cached = this.#topLevel.get(authId);
+    if (cached !== undefined && cached.until > this.#now()) return cached.top ?? undefined;
     const row = await this.store.db
       .selectFrom('accounts')
       .select(['auth_id', 'parent_auth_id'])
       .where('auth_id', '=', authId)
       .executeTakeFirst();
-    if (row === undefined) return undefined;
-    const top = row.parent_auth_id ?? row.auth_id;
-    this.#remember(this.#topLevel, authId, top);
-    return top;
+    const top = row === undefined ? null : (row.parent_auth_id ?? row.auth_id);
+    this.#remember(this.#topLevel, authId, {
+      top,
+      until: top === null ? this.#now() + UNKNOWN_ACCOUNT_TTL_MS : Number.POSITIVE_INFINITY,
+    });
+    return top ?? undefined;
   }
 
   /** Whether `address` may call the API of `topLevelAuthId` and its subaccounts. */

@@ -65,11 +65,13 @@ export async function createSubaccount(root: Api, name: string): Promise<Caller>
 let counter = 0;
 
 export async function makeAcl(a: Api, cidrs: string[] = ['203.0.113.0/24']): Promise<string> {
-  return (await a.create('/Zentrunk/IPAccessControlList/', { name: `acl-${++counter}`, ip_addresses: cidrs })).ipacl_uuid;
+  return (await a.create('/Zentrunk/IPAccessControlList/', { name: `acl-${++counter}`, ip_addresses: cidrs }))
+    .ipacl_uuid;
 }
 
 export async function makeCredential(a: Api): Promise<string> {
-  return (await a.create('/Zentrunk/Credential/', { username: `user-${++counter}`, password: PASSWORD })).credential_uuid;
+  return (await a.create('/Zentrunk/Credential/', { username: `user-${++counter}`, password: PASSWORD }))
+    .credential_uuid;
 }
 
 export async function makeUri(a: Api, uri = 'sip:pbx.example.com:5060'): Promise<string> {

@@ -239,7 +239,11 @@ export function cpsLimiterContract(make: MakeCpsLimiter, propertyRuns = 200): Ca
               const key = `prop-${run++}`;
               for (const gap of gaps) {
                 clock.advance(gap);
-                assert.equal((await cps.take(key, limit)).allowed, model.take(clock.t), `limit ${limit} gaps ${gaps}`);
+                assert.equal(
+                  (await cps.take(key, limit)).allowed,
+                  model.take(clock.t),
+                  `limit ${limit} gaps ${gaps}`,
+                );
               }
             },
           ),

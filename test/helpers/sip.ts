@@ -40,7 +40,9 @@ export function sippAvailable(): boolean {
     sippChecked = r.error === undefined && /SIPp v3/.test(`${r.stdout}${r.stderr}`);
   }
   if (!sippChecked && process.env['CI']) {
-    throw new Error('sipp is required under CI (Debian package sip-tester; .ci/run installs it) but is not on PATH');
+    throw new Error(
+      'sipp is required under CI (Debian package sip-tester; .ci/run installs it) but is not on PATH',
+    );
   }
   return sippChecked;
 }
@@ -150,7 +152,10 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
     async api(method, path, body) {
       const res = await fetch(`${origin}${path}`, {
         method,
-        headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: auth,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
@@ -178,12 +183,17 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
 export const ACCOUNT = `/v1/Account/${ROOT_AUTH_ID}`;
 
 function expectStatus(r: ApiResponse, status: number, what: string): ApiResponse {
-  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
+  if (r.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
   return r;
 }
 
 /** A Zentrunk credential (realm = the SIP domain); returns its uuid. */
-export async function createCredential(s: EdgeServer, username: string, password = PASSWORD): Promise<string> {
+export async function createCredential(
+  s: EdgeServer,
+  username: string,
+  password = PASSWORD,
+): Promise<string> {
   const r = await s.api('POST', `${ACCOUNT}/Zentrunk/Credential/`, { username, password });
   return expectStatus(r, 201, 'create credential').body['credential_uuid'] as string;
 }
@@ -206,7 +216,10 @@ export interface TrunkOptions {
 }
 
 /** An outbound trunk; returns its id and the domain callers put in the Request-URI. */
-export async function createTrunk(s: EdgeServer, o: TrunkOptions): Promise<{ trunkId: string; domain: string }> {
+export async function createTrunk(
+  s: EdgeServer,
+  o: TrunkOptions,
+): Promise<{ trunkId: string; domain: string }> {
   const r = await s.api('POST', `${ACCOUNT}/Zentrunk/Trunk/`, { trunk_direction: 'outbound', ...o });
   const trunkId = expectStatus(r, 201, 'create trunk').body['trunk_id'] as string;
   const got = expectStatus(await s.api('GET', `${ACCOUNT}/Zentrunk/Trunk/${trunkId}/`), 200, 'get trunk');
@@ -233,6 +246,30 @@ export async function createApplication(
   const appId = expectStatus(r, 201, 'create application').body['app_id'] as string;
   const got = expectStatus(await s.api('GET', `${ACCOUNT}/Application/${appId}/`), 200, 'get application');
   return { appId, sipUri: got.body['sip_uri'] as string };
+}
+
+/**
+ * Waits until every edge process answers `ruri` with something other than 404: a new trunk or
+ * application reaches the edge by its policy poll (issue 7 item 8), so a test must not race it.
+ * In cluster mode the workers share one socket and the kernel picks the reader, so several
+ * consecutive answers are needed before every worker can be taken to know the target.
+ */
+export async function waitForTarget(s: EdgeServer, ruri: string, consecutive = 8): Promise<void> {
+  const c = await udpClient(s.sipHost, s.sipPort);
+  try {
+    let ok = 0;
+    const deadline = Date.now() + 10_000;
+    while (ok < consecutive) {
+      if (Date.now() > deadline) throw new Error(`the edge still answers 404 for ${ruri} after 10 s`);
+      const r = await c.request({ method: 'OPTIONS', ruri });
+      if (r.status === 404) {
+        ok = 0;
+        await new Promise((res) => setTimeout(res, 50));
+      } else ok++;
+    }
+  } finally {
+    await c.close();
+  }
 }
 
 /** Distinct usernames per test, so tests sharing a server never collide. */
@@ -262,7 +299,9 @@ export function outcomeCount(metricsText: string, outcome: string, transport?: '
 /** Every outcome's count, for before/after comparisons. */
 export function outcomeCounts(metricsText: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const m of metricsText.matchAll(/^trunkgate_sip_requests_total\{[^}]*outcome="([^"]+)"[^}]*\}\s+(\S+)/gm))
+  for (const m of metricsText.matchAll(
+    /^trunkgate_sip_requests_total\{[^}]*outcome="([^"]+)"[^}]*\}\s+(\S+)/gm,
+  ))
     out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
   return out;
 }
@@ -522,7 +561,8 @@ class TcpClient extends BaseClient implements SipClient {
   /** RFC 3261 §18.3: stream framing by Content-Length. */
   private frame(): void {
     for (;;) {
-      while (this.buf.length >= 2 && this.buf[0] === 13 && this.buf[1] === 10) this.buf = this.buf.subarray(2);
+      while (this.buf.length >= 2 && this.buf[0] === 13 && this.buf[1] === 10)
+        this.buf = this.buf.subarray(2);
       const end = this.buf.indexOf('\r\n\r\n');
       if (end < 0) return;
       const head = this.buf.subarray(0, end).toString('utf8');
@@ -548,7 +588,8 @@ class TcpClient extends BaseClient implements SipClient {
     const branch = spec.branch ?? newBranch();
     this.send({ ...spec, branch });
     const r = await this.response(branch, waitMs);
-    if (r === undefined) throw new Error(`no answer to ${spec.method} ${spec.ruri} over TCP within ${waitMs} ms`);
+    if (r === undefined)
+      throw new Error(`no answer to ${spec.method} ${spec.ruri} over TCP within ${waitMs} ms`);
     return r;
   }
 
@@ -605,14 +646,42 @@ export interface AuthOptions {
  * Sends `spec` unauthenticated, expects a 401 (REGISTER) or 407, answers the chosen challenge and
  * returns the final response to the authenticated request (same Call-ID, CSeq + 1, new branch).
  */
-export async function sendAuthenticated(c: SipClient, spec: RequestSpec, auth: AuthOptions): Promise<AuthAttempt> {
+export async function sendAuthenticated(
+  c: SipClient,
+  spec: RequestSpec,
+  auth: AuthOptions,
+): Promise<AuthAttempt> {
   const callId = spec.callId ?? `${randomBytes(8).toString('hex')}@client.invalid`;
   const fromTag = spec.fromTag ?? randomBytes(4).toString('hex');
   const cseq = spec.cseq ?? 1;
   const first = await c.request({ ...spec, callId, fromTag, cseq });
   const expected = spec.method === 'REGISTER' ? 401 : 407;
-  if (first.status !== expected) throw new Error(`expected ${expected} to ${spec.method}, got:\n${first.raw}`);
+  if (first.status !== expected)
+    throw new Error(`expected ${expected} to ${spec.method}, got:\n${first.raw}`);
   return answerChallenge(c, { ...spec, callId, fromTag, cseq: cseq + 1 }, first, auth);
+}
+
+/**
+ * The Authorization / Proxy-Authorization value answering `challenge` (a 401 or 407) for `method`
+ * and `uri`: the challenge for `auth.algorithm`, or the first one offered (RFC 8760 §2.4).
+ */
+export function authorizationFor(challenge: SipMsg, method: string, uri: string, auth: AuthOptions): string {
+  const values = headerValues(
+    challenge,
+    challenge.status === 401 ? 'www-authenticate' : 'proxy-authenticate',
+  );
+  const offered = parseChallenges(values);
+  const chosen =
+    auth.algorithm === undefined ? values : values.filter((_, i) => offered[i]?.algorithm === auth.algorithm);
+  if (chosen.length === 0) throw new Error(`no ${auth.algorithm} challenge in:\n${challenge.raw}`);
+  return answerChallenges(chosen, {
+    username: auth.username,
+    password: auth.password,
+    method,
+    uri: auth.digestUri ?? uri,
+    ...(auth.nc === undefined ? {} : { nc: auth.nc }),
+    ...(auth.cnonce === undefined ? {} : { cnonce: auth.cnonce }),
+  }).authorization;
 }
 
 /** Answers the challenges of `challenge` (a 401/407) by sending `spec` with credentials. */
@@ -622,24 +691,11 @@ export async function answerChallenge(
   challenge: SipMsg,
   auth: AuthOptions,
 ): Promise<AuthAttempt> {
-  const isRegister = spec.method === 'REGISTER';
-  const values = headerValues(challenge, isRegister ? 'www-authenticate' : 'proxy-authenticate');
-  const offered = parseChallenges(values);
-  const chosen =
-    auth.algorithm === undefined ? values : values.filter((_, i) => offered[i]?.algorithm === auth.algorithm);
-  if (chosen.length === 0) throw new Error(`no ${auth.algorithm} challenge in:\n${challenge.raw}`);
-  const { authorization } = answerChallenges(chosen, {
-    username: auth.username,
-    password: auth.password,
-    method: spec.method,
-    uri: auth.digestUri ?? spec.ruri,
-    ...(auth.nc === undefined ? {} : { nc: auth.nc }),
-    ...(auth.cnonce === undefined ? {} : { cnonce: auth.cnonce }),
-  });
+  const authorization = authorizationFor(challenge, spec.method, spec.ruri, auth);
   const branch = newBranch();
   const headers: Array<[string, string]> = [
     ...(spec.headers ?? []),
-    [isRegister ? 'Authorization' : 'Proxy-Authorization', authorization],
+    [spec.method === 'REGISTER' ? 'Authorization' : 'Proxy-Authorization', authorization],
   ];
   const sent = c.send({ ...spec, branch, headers });
   const final = await c.response(branch);
@@ -709,7 +765,8 @@ export interface SippOptions {
   rate?: number;
   /** sipp's own -timeout (s); the child is also killed 20 s after it. */
   timeoutSeconds: number;
-  localPort?: number;
+  /** sipp's -p: its UDP/TCP port (sipp itself would try 5060 first, which parallel tests share). */
+  localPort: number;
   traceMessages?: boolean;
   extra?: string[];
 }
@@ -742,7 +799,7 @@ export function startSipp(o: SippOptions): SippProcess {
     '-i',
     '127.0.0.1',
     '-p',
-    String(o.localPort ?? 0),
+    String(o.localPort),
     '-m',
     String(o.calls),
     '-nostdin',
@@ -760,7 +817,10 @@ export function startSipp(o: SippOptions): SippProcess {
   ];
   if (o.rate !== undefined) args.push('-r', String(o.rate), '-l', String(Math.max(10, o.rate * 4)));
   if (o.user !== undefined) {
-    writeFileSync(join(dir, 'users.csv'), `SEQUENTIAL\n${o.user.username};${o.user.domain};${o.user.password}\n`);
+    writeFileSync(
+      join(dir, 'users.csv'),
+      `SEQUENTIAL\n${o.user.username};${o.user.domain};${o.user.password}\n`,
+    );
     args.push('-inf', join(dir, 'users.csv'), '-au', o.user.username, '-ap', o.user.password);
   }
   if (o.traceMessages) args.push('-trace_msg', '-message_file', join(dir, 'messages.log'));
@@ -820,9 +880,27 @@ export function startSipp(o: SippOptions): SippProcess {
   };
 }
 
-/** Runs sipp to completion (bounded by -m, -timeout and a kill timer). */
-export function runSipp(o: SippOptions): Promise<SippResult> {
-  return startSipp(o).done;
+/**
+ * Waits (bounded) until something has bound UDP `port` — a sipp UAS started in the background.
+ * Reads /proc/net/udp (Linux, where sipp runs) rather than probing with a bind of our own, which
+ * could steal the port from sipp at the wrong moment.
+ */
+export async function waitForUdpBound(port: number, waitMs = 15_000): Promise<void> {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const table = readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1);
+    if (table.some((l) => l.trim().split(/\s+/)[1]?.endsWith(hexPort))) return;
+    if (Date.now() > deadline) throw new Error(`nothing bound UDP port ${port} within ${waitMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs sipp to completion (bounded by -m, -timeout and a kill timer) from a free local port. */
+export async function runSipp(
+  o: Omit<SippOptions, 'localPort'> & { localPort?: number },
+): Promise<SippResult> {
+  return startSipp({ ...o, localPort: o.localPort ?? (await freeSipPort()) }).done;
 }
 
 /** A compact description of a sipp run for assertion messages. */
@@ -832,7 +910,12 @@ export function describeSipp(r: SippResult): string {
 
 // ---- RFC 4475 ------------------------------------------------------------------------------------
 
-export function readRfc4475Manifest(): Array<{ file: string; section: string; title: string; expect: string }> {
+export function readRfc4475Manifest(): Array<{
+  file: string;
+  section: string;
+  title: string;
+  expect: string;
+}> {
   const lines = readFileSync(join(RFC4475_DIR, 'MANIFEST.tsv'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '');

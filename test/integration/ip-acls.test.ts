@@ -2,8 +2,8 @@
 // every database.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type Api, api, createSubaccount, rootApi, UUID_RE } from '../helpers/acl-trunk-fixtures.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/database.ts';
 
 const SIP = '/SipAuth/IPAccessControlList/';
@@ -22,7 +22,12 @@ for (const dialect of DIALECTS) {
     async function entriesOf(a: Api, id: string) {
       const res = await a.get(`${SIP}${id}/`);
       assert.equal(res.status, 200, res.raw);
-      return res.body.entries as { entry_id: string; ip: string; cidr_prefix: number; description: string | null }[];
+      return res.body.entries as {
+        entry_id: string;
+        ip: string;
+        cidr_prefix: number;
+        description: string | null;
+      }[];
     }
 
     test('SIP Auth shape: create with entries → retrieve → list → rename → delete', async () => {
@@ -50,8 +55,21 @@ for (const dialect of DIALECTS) {
 
       const got = await root.get(`${SIP}${id}/`);
       assert.equal(got.status, 200);
-      assert.deepEqual(Object.keys(got.body).sort(), ['api_id', 'created_at', 'entries', 'ip_acl_uuid', 'name', 'updated_at', 'uri']);
-      assert.deepEqual(Object.keys(got.body.entries[0]).sort(), ['cidr_prefix', 'description', 'entry_id', 'ip']);
+      assert.deepEqual(Object.keys(got.body).sort(), [
+        'api_id',
+        'created_at',
+        'entries',
+        'ip_acl_uuid',
+        'name',
+        'updated_at',
+        'uri',
+      ]);
+      assert.deepEqual(Object.keys(got.body.entries[0]).sort(), [
+        'cidr_prefix',
+        'description',
+        'entry_id',
+        'ip',
+      ]);
 
       const list = await root.get(SIP);
       assert.equal(list.status, 200);
@@ -76,9 +94,20 @@ for (const dialect of DIALECTS) {
 
     test('entries: add (201 with the entry) and remove (204)', async () => {
       const id = (await root.create(SIP, { name: 'entries' })).ip_acl_uuid;
-      const added = await root.post(`${SIP}${id}/Entry/`, { ip: '10.1.2.0', cidr_prefix: 24, description: 'branch' });
+      const added = await root.post(`${SIP}${id}/Entry/`, {
+        ip: '10.1.2.0',
+        cidr_prefix: 24,
+        description: 'branch',
+      });
       assert.equal(added.status, 201, added.raw);
-      assert.deepEqual(Object.keys(added.body).sort(), ['api_id', 'cidr_prefix', 'description', 'entry_id', 'ip', 'message']);
+      assert.deepEqual(Object.keys(added.body).sort(), [
+        'api_id',
+        'cidr_prefix',
+        'description',
+        'entry_id',
+        'ip',
+        'message',
+      ]);
       assert.equal(added.body.ip, '10.1.2.0');
       assert.equal(added.body.cidr_prefix, 24);
       assert.equal(added.body.description, 'branch');
@@ -103,7 +132,10 @@ for (const dialect of DIALECTS) {
       const again = await root.delete(`${SIP}${id}/Entry/${added.body.entry_id}/`);
       assert.equal(again.status, 404);
       assert.equal(again.body.code, 'not_found');
-      assert.equal((await root.post(`${SIP}00000000-0000-0000-0000-000000000000/Entry/`, { ip: '10.0.0.1' })).status, 404);
+      assert.equal(
+        (await root.post(`${SIP}00000000-0000-0000-0000-000000000000/Entry/`, { ip: '10.0.0.1' })).status,
+        404,
+      );
     });
 
     test('an IPv6 ACL round-trips in canonical form on both shapes', async () => {
@@ -123,7 +155,12 @@ for (const dialect of DIALECTS) {
         ['2001:db8::1/128', 'fe80::/10', '192.0.2.1/32', '2001:db8:0:1::/64'],
       );
       const zt = await root.get(`${ZT}${id}/`);
-      assert.deepEqual(zt.body.ip_addresses, ['2001:db8::1/128', 'fe80::/10', '192.0.2.1/32', '2001:db8:0:1::/64']);
+      assert.deepEqual(zt.body.ip_addresses, [
+        '2001:db8::1/128',
+        'fe80::/10',
+        '192.0.2.1/32',
+        '2001:db8:0:1::/64',
+      ]);
     });
 
     test('bad addresses are a 400 with a stable code, never a silent reinterpretation', async () => {
@@ -154,13 +191,19 @@ for (const dialect of DIALECTS) {
         if (message) assert.match(res.body.error, message);
       }
       // `10.0.0.0` with cidr_prefix null is the single host 10.0.0.0/32 — accepted.
-      assert.equal((await root.post(`${SIP}${id}/Entry/`, { ip: '10.0.0.0', cidr_prefix: null })).status, 201);
+      assert.equal(
+        (await root.post(`${SIP}${id}/Entry/`, { ip: '10.0.0.0', cidr_prefix: null })).status,
+        201,
+      );
       assert.equal((await entriesOf(root, id)).length, 1);
     });
 
     test('a create whose 7th entry is bad creates nothing and says which entry and why', async () => {
       const before = (await root.get(SIP)).body.meta.total_count;
-      const entries = [...Array.from({ length: 6 }, (_, i) => ({ ip: `192.0.2.${i}` })), { ip: '10.1.2.3', cidr_prefix: 24 }];
+      const entries = [
+        ...Array.from({ length: 6 }, (_, i) => ({ ip: `192.0.2.${i}` })),
+        { ip: '10.1.2.3', cidr_prefix: 24 },
+      ];
       const res = await root.post(SIP, { name: 'all-or-nothing', entries });
       assert.equal(res.status, 400, res.raw);
       assert.equal(res.body.code, 'host_bits_set');
@@ -168,7 +211,10 @@ for (const dialect of DIALECTS) {
       assert.match(res.body.error, /entries\[6\] \(item 7\).*use 10\.1\.2\.0\/24/);
       assert.equal((await root.get(SIP)).body.meta.total_count, before);
       // A schema-level problem in an entry is named by position too.
-      const schema = await root.post(SIP, { name: 'x', entries: [{ ip: '10.0.0.1' }, { ip: 5 as unknown as string, zone: 'eth0' }] });
+      const schema = await root.post(SIP, {
+        name: 'x',
+        entries: [{ ip: '10.0.0.1' }, { ip: 5 as unknown as string, zone: 'eth0' }],
+      });
       assert.equal(schema.status, 400);
       assert.equal((await root.get(SIP)).body.meta.total_count, before);
     });
@@ -176,20 +222,28 @@ for (const dialect of DIALECTS) {
     test('the same network twice is a 409, whatever its spelling', async () => {
       const dupCreate = await root.post(SIP, {
         name: 'dups',
-        entries: [{ ip: '10.0.0.0', cidr_prefix: 8 }, { ip: '::ffff:10.0.0.0', cidr_prefix: 104 }],
+        entries: [
+          { ip: '10.0.0.0', cidr_prefix: 8 },
+          { ip: '::ffff:10.0.0.0', cidr_prefix: 104 },
+        ],
       });
       assert.equal(dupCreate.status, 409, dupCreate.raw);
       assert.equal(dupCreate.body.code, 'duplicate_entry');
       assert.equal(dupCreate.body.field, 'entries.1');
 
-      const id = (await root.create(SIP, { name: 'dup-add', entries: [{ ip: '2001:db8::', cidr_prefix: 32 }] })).ip_acl_uuid;
+      const id = (
+        await root.create(SIP, { name: 'dup-add', entries: [{ ip: '2001:db8::', cidr_prefix: 32 }] })
+      ).ip_acl_uuid;
       const dupAdd = await root.post(`${SIP}${id}/Entry/`, { ip: '2001:0db8:0:0::', cidr_prefix: 32 });
       assert.equal(dupAdd.status, 409, dupAdd.raw);
       assert.equal(dupAdd.body.code, 'duplicate_entry');
       assert.match(dupAdd.body.error, /2001:db8::\/32 is already in this IP ACL/);
       // The same network in another ACL is fine.
       const other = (await root.create(SIP, { name: 'dup-other' })).ip_acl_uuid;
-      assert.equal((await root.post(`${SIP}${other}/Entry/`, { ip: '2001:db8::', cidr_prefix: 32 })).status, 201);
+      assert.equal(
+        (await root.post(`${SIP}${other}/Entry/`, { ip: '2001:db8::', cidr_prefix: 32 })).status,
+        201,
+      );
 
       const zt = await root.post(ZT, { ip_addresses: ['192.0.2.1', '192.0.2.1/32'] });
       assert.equal(zt.status, 409);
@@ -198,7 +252,10 @@ for (const dialect of DIALECTS) {
 
     test('50 entries per ACL: the 51st is a 400 naming the limit; parallel adds never overshoot', async () => {
       const full = Array.from({ length: 50 }, (_, i) => ({ ip: `10.0.${i}.0`, cidr_prefix: 24 }));
-      const tooMany = await root.post(SIP, { name: 'too-many', entries: [...full, { ip: '10.1.0.0', cidr_prefix: 24 }] });
+      const tooMany = await root.post(SIP, {
+        name: 'too-many',
+        entries: [...full, { ip: '10.1.0.0', cidr_prefix: 24 }],
+      });
       assert.equal(tooMany.status, 400);
       assert.equal(tooMany.body.code, 'acl_entry_limit');
       assert.match(tooMany.body.error, /at most 50/);
@@ -211,18 +268,28 @@ for (const dialect of DIALECTS) {
 
       const almost = (await root.create(SIP, { name: 'almost', entries: full.slice(0, 45) })).ip_acl_uuid;
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => root.post(`${SIP}${almost}/Entry/`, { ip: `172.16.${i}.0`, cidr_prefix: 24 })),
+        Array.from({ length: 20 }, (_, i) =>
+          root.post(`${SIP}${almost}/Entry/`, { ip: `172.16.${i}.0`, cidr_prefix: 24 }),
+        ),
       );
       const statuses = results.map((r) => r.status).sort();
       assert.equal(statuses.filter((s) => s === 201).length, 5, statuses.join(','));
-      assert.ok(results.filter((r) => r.status !== 201).every((r) => r.status === 400 && r.body.code === 'acl_entry_limit'));
+      assert.ok(
+        results
+          .filter((r) => r.status !== 201)
+          .every((r) => r.status === 400 && r.body.code === 'acl_entry_limit'),
+      );
       assert.equal((await entriesOf(root, almost)).length, 50);
     });
 
     test('100 ACLs per account, also under parallel creates', async () => {
       const sub = api(t, await createSubaccount(root, 'quota'));
-      await Promise.all(Array.from({ length: 95 }, (_, i) => sub.create(ZT, { name: `q${i}`, ip_addresses: [] })));
-      const racing = await Promise.all(Array.from({ length: 10 }, (_, i) => sub.post(SIP, { name: `race${i}` })));
+      await Promise.all(
+        Array.from({ length: 95 }, (_, i) => sub.create(ZT, { name: `q${i}`, ip_addresses: [] })),
+      );
+      const racing = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => sub.post(SIP, { name: `race${i}` })),
+      );
       assert.equal(racing.filter((r) => r.status === 201).length, 5);
       const refused = racing.find((r) => r.status !== 201)!;
       assert.equal(refused.status, 400);
@@ -266,7 +333,9 @@ for (const dialect of DIALECTS) {
       });
       const before = await entriesOf(root, id);
 
-      const replaced = await root.post(`${ZT}${id}/`, { ip_addresses: ['10.0.0.0/8', '192.168.0.2', '198.51.100.0/24'] });
+      const replaced = await root.post(`${ZT}${id}/`, {
+        ip_addresses: ['10.0.0.0/8', '192.168.0.2', '198.51.100.0/24'],
+      });
       assert.equal(replaced.status, 202, replaced.raw);
       assert.equal(replaced.body.message, 'IP access control list updated successfully.');
       assert.equal(replaced.body.ipacl_uuid, id);
@@ -295,7 +364,10 @@ for (const dialect of DIALECTS) {
       assert.equal(list.status, 200);
       assert.equal(list.body.objects.length, 1);
       assert.equal(list.body.meta.limit, 1);
-      assert.match(String(list.body.meta.next), /^v1\/Account\/.+\/Zentrunk\/IPAccessControlList\/\?limit=1&offset=1$/);
+      assert.match(
+        String(list.body.meta.next),
+        /^v1\/Account\/.+\/Zentrunk\/IPAccessControlList\/\?limit=1&offset=1$/,
+      );
       assert.deepEqual(Object.keys(list.body.objects[0]).sort(), ['ip_addresses', 'ipacl_uuid', 'name']);
 
       assert.equal((await root.delete(`${ZT}${id}/`)).status, 204);
@@ -308,7 +380,10 @@ for (const dialect of DIALECTS) {
       const s = await root.get(`${SIP}${z}/`);
       assert.equal(s.status, 200);
       assert.equal(s.body.name, 'shared');
-      assert.deepEqual(s.body.entries.map((e: { ip: string }) => e.ip), ['203.0.113.0']);
+      assert.deepEqual(
+        s.body.entries.map((e: { ip: string }) => e.ip),
+        ['203.0.113.0'],
+      );
       const entry = await root.post(`${SIP}${z}/Entry/`, { ip: '2001:db8::', cidr_prefix: 48 });
       assert.equal(entry.status, 201);
       assert.deepEqual((await root.get(`${ZT}${z}/`)).body.ip_addresses, ['203.0.113.0/24', '2001:db8::/48']);

@@ -1,8 +1,8 @@
 // Origination URIs (Zentrunk URI, issue 4 item 3), on every database.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type Api, api, createSubaccount, rootApi, UUID_RE } from '../helpers/acl-trunk-fixtures.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/database.ts';
 
 const URI = '/Zentrunk/URI/';
@@ -26,14 +26,22 @@ for (const dialect of DIALECTS) {
 
       const got = await root.get(`${URI}${id}/`);
       assert.equal(got.status, 200);
-      assert.deepEqual(got.body, { api_id: got.body.api_id, uri_uuid: id, name: 'primary-pbx', uri: 'sip:sip.example.com:5060' });
+      assert.deepEqual(got.body, {
+        api_id: got.body.api_id,
+        uri_uuid: id,
+        name: 'primary-pbx',
+        uri: 'sip:sip.example.com:5060',
+      });
 
       const list = await root.get(URI);
       assert.equal(list.status, 200);
       assert.equal(list.body.meta.total_count, 1);
       assert.deepEqual(Object.keys(list.body.objects[0]).sort(), ['name', 'uri', 'uri_uuid']);
 
-      const upd = await root.post(`${URI}${id}/`, { uri: 'SIP:PBX2.example.com;transport=TLS', name: 'moved' });
+      const upd = await root.post(`${URI}${id}/`, {
+        uri: 'SIP:PBX2.example.com;transport=TLS',
+        name: 'moved',
+      });
       assert.equal(upd.status, 202, upd.raw);
       assert.equal(upd.body.message, 'Origination URI updated successfully.');
       assert.equal(upd.body.uri_uuid, id);
@@ -97,7 +105,11 @@ for (const dialect of DIALECTS) {
       const a = api(t, await createSubaccount(root, 'uri-a'));
       const b = api(t, await createSubaccount(root, 'uri-b'));
       const id = (await a.create(URI, { uri: 'pbx.example.com' })).uri_uuid;
-      for (const res of [await b.get(`${URI}${id}/`), await b.post(`${URI}${id}/`, { name: 'x' }), await b.delete(`${URI}${id}/`)]) {
+      for (const res of [
+        await b.get(`${URI}${id}/`),
+        await b.post(`${URI}${id}/`, { name: 'x' }),
+        await b.delete(`${URI}${id}/`),
+      ]) {
         assert.equal(res.status, 404);
         assert.equal(res.body.code, 'not_found');
       }

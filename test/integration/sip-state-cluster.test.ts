@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { connectTestRedis, deleteKeysUnder, randomPrefix, TEST_REDIS_URL } from '../helpers/sip-state-redis.ts';
+import {
+  connectTestRedis,
+  deleteKeysUnder,
+  randomPrefix,
+  TEST_REDIS_URL,
+} from '../helpers/sip-state-redis.ts';
 
 const FIXTURE = 'test/fixtures/sip-state-cluster.ts';
 
@@ -19,7 +24,7 @@ interface WorkerResult {
   batchesForBatchCalls: number;
 }
 
-async function runCluster(env: Record<string, string>): Promise<WorkerResult[]> {
+async function runCluster<R = WorkerResult>(env: Record<string, string>): Promise<R[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +40,7 @@ async function runCluster(env: Record<string, string>): Promise<WorkerResult[]> 
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
   assert.ok(line !== undefined && code === 0, `cluster fixture failed (exit ${code}):\n${stdout}\n${stderr}`);
-  return JSON.parse(line.slice('RESULT '.length)) as WorkerResult[];
+  return JSON.parse(line.slice('RESULT '.length)) as R[];
 }
 
 function assertSharedState(results: WorkerResult[], backend: string): void {
@@ -85,9 +90,23 @@ test('cluster workers on Redis: the same guarantees through Redis', async (t) =>
   if (probe === undefined) return;
   const prefix = randomPrefix();
   try {
-    assertSharedState(await runCluster({ TG_STATE_REDIS_URL: TEST_REDIS_URL, TG_STATE_KEY_PREFIX: prefix }), 'redis');
+    assertSharedState(
+      await runCluster({ TG_STATE_REDIS_URL: TEST_REDIS_URL, TG_STATE_KEY_PREFIX: prefix }),
+      'redis',
+    );
   } finally {
     await deleteKeysUnder(probe, prefix);
     probe.disconnect();
+  }
+});
+
+test('cluster worker without a broker: nonce-count checks fail closed (StateUnavailableError)', async () => {
+  const results = await runCluster<{ worker: number; outcome: string }>({
+    TG_STATE_REDIS_URL: '',
+    TG_STATE_SCENARIO: 'no-broker',
+  });
+  assert.equal(results.length, 2);
+  for (const r of results) {
+    assert.match(r.outcome, /^StateUnavailableError: the cluster primary did not answer within 200 ms$/);
   }
 });

@@ -5,11 +5,17 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { test } from 'node:test';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { createEdgeState, type EdgeState } from '../../src/sip/state/edge-state.ts';
 import { StateUnavailableError } from '../../src/sip/state/state-unavailable-error.ts';
 import { TestClock } from '../helpers/sip-state-contracts.ts';
-import { connectTestRedis, deleteKeysUnder, randomPrefix, TEST_REDIS_URL, waitFor } from '../helpers/sip-state-redis.ts';
+import {
+  connectTestRedis,
+  deleteKeysUnder,
+  randomPrefix,
+  TEST_REDIS_URL,
+  waitFor,
+} from '../helpers/sip-state-redis.ts';
 
 interface LogLine {
   level: number;
@@ -18,9 +24,9 @@ interface LogLine {
   reason?: string;
 }
 
-function captureLog(): { log: ReturnType<typeof pino>; lines: LogLine[] } {
+function captureLog(): { log: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s) as LogLine) });
+  const log: Logger = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s) as LogLine) });
   return { log, lines };
 }
 
@@ -65,7 +71,8 @@ test('redis backend: two nodes share nonce counts, bans, CPS, bindings and accep
   const { log, lines } = captureLog();
   const nodes: EdgeState[] = [];
   try {
-    for (let i = 0; i < 2; i++) nodes.push(await createEdgeState({ mode: 'single', redisUrl: TEST_REDIS_URL, keyPrefix, log }));
+    for (let i = 0; i < 2; i++)
+      nodes.push(await createEdgeState({ mode: 'single', redisUrl: TEST_REDIS_URL, keyPrefix, log }));
     const [a, b] = nodes as [EdgeState, EdgeState];
     assert.deepEqual(a.health(), { backend: 'redis', degraded: false });
 

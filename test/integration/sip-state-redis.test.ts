@@ -15,7 +15,13 @@ import {
   registrarContract,
   TestClock,
 } from '../helpers/sip-state-contracts.ts';
-import { connectTestRedis, deleteKeysUnder, keysUnder, randomPrefix, waitFor } from '../helpers/sip-state-redis.ts';
+import {
+  connectTestRedis,
+  deleteKeysUnder,
+  keysUnder,
+  randomPrefix,
+  waitFor,
+} from '../helpers/sip-state-redis.ts';
 
 test('Redis shared state (real Redis)', async (t) => {
   const r1 = await connectTestRedis(t);
@@ -56,37 +62,43 @@ test('Redis shared state (real Redis)', async (t) => {
       await t.test(`RedisRegistrarStore: ${name}`, run);
     }
 
-    await t.test('CPS: limit 5, 20 concurrent takes from two connections → exactly 5 (server clock)', async () => {
-      const p = prefix();
-      const a = new RedisCpsLimiter(r1, { keyPrefix: p });
-      const b = new RedisCpsLimiter(r2, { keyPrefix: p });
-      for (let round = 0; round < 5; round++) {
-        const jobs = [];
-        for (let i = 0; i < 20; i++) jobs.push((i % 2 === 0 ? a : b).take(`trunk-${round}`, 5));
-        const results = await Promise.all(jobs);
-        assert.equal(results.filter((r) => r.allowed).length, 5, `round ${round}`);
-        for (const r of results.filter((x) => !x.allowed)) assert.equal(r.retryAfterSeconds, 1);
-      }
-    });
+    await t.test(
+      'CPS: limit 5, 20 concurrent takes from two connections → exactly 5 (server clock)',
+      async () => {
+        const p = prefix();
+        const a = new RedisCpsLimiter(r1, { keyPrefix: p });
+        const b = new RedisCpsLimiter(r2, { keyPrefix: p });
+        for (let round = 0; round < 5; round++) {
+          const jobs = [];
+          for (let i = 0; i < 20; i++) jobs.push((i % 2 === 0 ? a : b).take(`trunk-${round}`, 5));
+          const results = await Promise.all(jobs);
+          assert.equal(results.filter((r) => r.allowed).length, 5, `round ${round}`);
+          for (const r of results.filter((x) => !x.allowed)) assert.equal(r.retryAfterSeconds, 1);
+        }
+      },
+    );
 
-    await t.test('bans: 30 concurrent failures from two connections → the 10th bans, exactly once', async () => {
-      const p = prefix();
-      const a = banList(r1, { keyPrefix: p });
-      const b = banList(r2, { keyPrefix: p });
-      const jobs = [];
-      for (let i = 0; i < 30; i++) jobs.push((i % 2 === 0 ? a : b).recordFailure('192.0.2.77'));
-      const outcomes = await Promise.all(jobs);
-      assert.equal(outcomes.filter((o) => o.newlyBanned).length, 1);
-      assert.deepEqual(
-        outcomes
-          .filter((o) => !o.banned || o.newlyBanned)
-          .map((o) => o.failures)
-          .sort((x, y) => x - y),
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-        'each count from 1 to 10 seen once',
-      );
-      assert.equal(outcomes.filter((o) => o.banned && !o.newlyBanned).length, 20);
-    });
+    await t.test(
+      'bans: 30 concurrent failures from two connections → the 10th bans, exactly once',
+      async () => {
+        const p = prefix();
+        const a = banList(r1, { keyPrefix: p });
+        const b = banList(r2, { keyPrefix: p });
+        const jobs = [];
+        for (let i = 0; i < 30; i++) jobs.push((i % 2 === 0 ? a : b).recordFailure('192.0.2.77'));
+        const outcomes = await Promise.all(jobs);
+        assert.equal(outcomes.filter((o) => o.newlyBanned).length, 1);
+        assert.deepEqual(
+          outcomes
+            .filter((o) => !o.banned || o.newlyBanned)
+            .map((o) => o.failures)
+            .sort((x, y) => x - y),
+          [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+          'each count from 1 to 10 seen once',
+        );
+        assert.equal(outcomes.filter((o) => o.banned && !o.newlyBanned).length, 20);
+      },
+    );
 
     await t.test('bans reach another node by pub/sub, and a node started later by snapshot', async () => {
       const p = prefix();
@@ -135,7 +147,10 @@ test('Redis shared state (real Redis)', async (t) => {
       const reg = new RedisRegistrarStore(r1, { keyPrefix: p });
       await reg.setBinding('sip:a@t.example', 'sip:a@192.0.2.1', 30);
       await reg.setBinding('sip:a@t.example', 'sip:a@192.0.2.2', 90);
-      await new RedisAcceptedTransactions(r1, { keyPrefix: p }).remember('z9hG4bKx|INVITE|192.0.2.1|5060', 32);
+      await new RedisAcceptedTransactions(r1, { keyPrefix: p }).remember(
+        'z9hG4bKx|INVITE|192.0.2.1|5060',
+        32,
+      );
       const keys = (await keysUnder(r1, p)).sort();
       assert.deepEqual(
         keys,
@@ -172,7 +187,9 @@ test('Redis shared state (real Redis)', async (t) => {
       const a = new RedisRegistrarStore(r1, { keyPrefix: p, now: clock.now });
       const b = new RedisRegistrarStore(r2, { keyPrefix: p, now: clock.now });
       await a.setBinding('sip:bob@t.example', 'sip:bob@192.0.2.5', 60);
-      assert.deepEqual(await b.getBindings('sip:bob@t.example'), [{ contact: 'sip:bob@192.0.2.5', expiresSeconds: 60 }]);
+      assert.deepEqual(await b.getBindings('sip:bob@t.example'), [
+        { contact: 'sip:bob@192.0.2.5', expiresSeconds: 60 },
+      ]);
       await b.removeAll('sip:bob@t.example');
       assert.deepEqual(await a.getBindings('sip:bob@t.example'), []);
       const ta = new RedisAcceptedTransactions(r1, { keyPrefix: p });

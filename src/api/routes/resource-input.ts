@@ -6,6 +6,7 @@ import { checkDigestAlgorithmList } from '../../domain/digest-algorithm-list.ts'
 import type { AclRuleResult } from '../../domain/ip-acl-rules.ts';
 import { ApiError, type ErrorCode } from '../../errors.ts';
 import type { ReferencedKind, ReferenceProblem } from '../../store/repositories/references.ts';
+import { checkName } from './credential-input.ts';
 
 const AN: Record<ReferencedKind, string> = {
   credential: 'a credential',
@@ -63,4 +64,9 @@ export function digestAlgorithmsOrThrow(
       { field: 'digest_algorithms' },
     );
   return checked.value;
+}
+
+/** An optional friendly name: absent or null for none, else 1–120 printable characters. */
+export function checkOptionalName(name: string | null | undefined): void {
+  if (name !== undefined && name !== null) checkName(name);
 }

@@ -15,10 +15,9 @@ import {
   ZentrunkIpAclParams,
   ZentrunkIpAclUpdateBody,
 } from '../schemas/ip-acl.ts';
-import { checkName } from './credential-input.ts';
 import { deletedOrThrow } from './delete-outcome.ts';
 import { aclOrThrow } from './ip-acl-input.ts';
-import { ruleOrThrow } from './resource-input.ts';
+import { checkOptionalName, ruleOrThrow } from './resource-input.ts';
 
 function zentrunkAclObject(acl: IpAclView) {
   return { ipacl_uuid: acl.ip_acl_uuid, name: acl.name, ip_addresses: acl.entries.map((e) => e.network) };
@@ -45,7 +44,7 @@ export const zentrunkIpAclRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { name, ip_addresses } = request.body;
-      if (name !== undefined) checkName(name);
+      checkOptionalName(name);
       const entries = parseList(ip_addresses);
       const outcome = await ipAcls.create(
         request.account.auth_id,
@@ -122,7 +121,7 @@ export const zentrunkIpAclRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { name, ip_addresses } = request.body;
       if (name === undefined && ip_addresses === undefined)
         throw new ApiError('validation_failed', { detail: 'Send at least one of name, ip_addresses' });
-      if (name !== undefined) checkName(name);
+      checkOptionalName(name);
       const entries = ip_addresses === undefined ? undefined : parseList(ip_addresses);
       const outcome = await ipAcls.update(request.account.auth_id, id, {
         ...(name !== undefined ? { name } : {}),

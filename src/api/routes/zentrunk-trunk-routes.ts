@@ -24,8 +24,13 @@ import {
   TrunkParams,
   TrunkUpdateBody,
 } from '../schemas/trunk.ts';
-import { checkName } from './credential-input.ts';
-import { digestAlgorithmsOrThrow, emptyToNull, invalidReference, shapeOrThrow } from './resource-input.ts';
+import {
+  checkOptionalName,
+  digestAlgorithmsOrThrow,
+  emptyToNull,
+  invalidReference,
+  shapeOrThrow,
+} from './resource-input.ts';
 
 function trunkObject(t: TrunkRow, sipDomain: string) {
   return {
@@ -107,7 +112,7 @@ export const zentrunkTrunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      if (body.name !== undefined) checkName(body.name);
+      checkOptionalName(body.name);
       const shape = mergeTrunkPatch(
         {
           trunk_direction: body.trunk_direction,
@@ -203,7 +208,7 @@ export const zentrunkTrunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (current === undefined) throw new ApiError('not_found', { resource: 'trunk', id });
       if (Object.keys(body).length === 0)
         throw new ApiError('validation_failed', { detail: 'Send at least one field to change' });
-      if (body.name !== undefined) checkName(body.name);
+      checkOptionalName(body.name);
       const before = inputFromRow(current);
       const shape = mergeTrunkPatch(before, {
         ...(body.trunk_direction !== undefined ? { trunk_direction: body.trunk_direction } : {}),

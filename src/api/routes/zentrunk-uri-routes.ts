@@ -14,8 +14,8 @@ import {
   OriginationUriUpdateBody,
   UriParams,
 } from '../schemas/origination-uri.ts';
-import { checkName } from './credential-input.ts';
 import { deletedOrThrow } from './delete-outcome.ts';
+import { checkOptionalName } from './resource-input.ts';
 
 function uriObject(u: OriginationUriRow) {
   return { uri_uuid: u.uri_uuid, name: u.name, uri: u.uri };
@@ -45,7 +45,7 @@ export const zentrunkUriRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { name, uri } = request.body;
-      if (name !== undefined) checkName(name);
+      checkOptionalName(name);
       const target = targetOrThrow(uri);
       const outcome = await originationUris.create(request.account.auth_id, { name: name ?? null, target });
       if (outcome.kind === 'account_gone') throw new ApiError('not_found', { resource: 'account', id: '' });
@@ -113,7 +113,7 @@ export const zentrunkUriRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { name, uri } = request.body;
       if (name === undefined && uri === undefined)
         throw new ApiError('validation_failed', { detail: 'Send at least one of name, uri' });
-      if (name !== undefined) checkName(name);
+      checkOptionalName(name);
       const target = uri === undefined ? undefined : targetOrThrow(uri);
       const outcome = await originationUris.update(request.account.auth_id, id, {
         ...(name !== undefined ? { name } : {}),

@@ -3,6 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import { Meta } from '../pagination.ts';
 import { ApiId } from './common.ts';
+import { OptionalName } from './nullable.ts';
 
 export const SipAuthIpAclParams = Type.Object({ auth_id: Type.String(), ip_acl_uuid: Type.String() });
 export const SipAuthIpAclEntryParams = Type.Object({
@@ -99,7 +100,7 @@ export const ZentrunkIpAcl = Type.Object({
 
 export const ZentrunkIpAclCreateBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: 'Friendly name, 1–120 characters' })),
+    name: Type.Optional(OptionalName),
     ip_addresses: IpAddresses,
   },
   { additionalProperties: false },
@@ -107,7 +108,7 @@ export const ZentrunkIpAclCreateBody = Type.Object(
 
 export const ZentrunkIpAclUpdateBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: 'New name, 1–120 characters' })),
+    name: Type.Optional(OptionalName),
     ip_addresses: Type.Optional(IpAddresses),
   },
   { additionalProperties: false },

@@ -17,3 +17,6 @@ export function NullableNumber(
 export function NullableStringList(opts: { description?: string; maxItems?: number } = {}) {
   return Type.Unsafe<string[] | null>({ type: ['array', 'null'], items: { type: 'string' }, ...opts });
 }
+
+/** The friendly name of an object whose name is optional: 1–120 characters, or null for none. */
+export const OptionalName = NullableString({ description: 'Friendly name, 1–120 characters; null for none' });

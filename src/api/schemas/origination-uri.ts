@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { Meta } from '../pagination.ts';
 import { ApiId } from './common.ts';
+import { OptionalName } from './nullable.ts';
 
 export const UriParams = Type.Object({ auth_id: Type.String(), uri_uuid: Type.String() });
 
@@ -18,13 +19,13 @@ export const OriginationUri = Type.Object({
 });
 
 export const OriginationUriCreateBody = Type.Object(
-  { name: Type.Optional(Type.String({ description: 'Friendly name, 1–120 characters' })), uri: UriText },
+  { name: Type.Optional(OptionalName), uri: UriText },
   { additionalProperties: false },
 );
 
 export const OriginationUriUpdateBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: 'New name, 1–120 characters' })),
+    name: Type.Optional(OptionalName),
     uri: Type.Optional(UriText),
   },
   { additionalProperties: false },

@@ -5,7 +5,7 @@ import { DIGEST_ALGORITHMS } from '../../domain/digest/digest-hash.ts';
 import { CPS_LIMIT_MAX, TRUNK_DIRECTIONS, TRUNK_STATUSES } from '../../domain/trunk-rules.ts';
 import { Meta } from '../pagination.ts';
 import { ApiId } from './common.ts';
-import { NullableNumber, NullableString, NullableStringList } from './nullable.ts';
+import { NullableNumber, NullableString, NullableStringList, OptionalName } from './nullable.ts';
 
 export const TrunkParams = Type.Object({ auth_id: Type.String(), trunk_id: Type.String() });
 
@@ -42,7 +42,7 @@ const refFields = {
 
 export const TrunkCreateBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: 'Friendly name, 1–120 characters' })),
+    name: Type.Optional(OptionalName),
     trunk_direction: Direction,
     trunk_status: Type.Optional(Status),
     secure: Type.Optional(
@@ -57,7 +57,7 @@ export const TrunkCreateBody = Type.Object(
 
 export const TrunkUpdateBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: 'Friendly name, 1–120 characters' })),
+    name: Type.Optional(OptionalName),
     trunk_direction: Type.Optional(Direction),
     trunk_status: Type.Optional(Status),
     secure: Type.Optional(Type.Boolean()),

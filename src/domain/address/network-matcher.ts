@@ -13,7 +13,11 @@ export interface NetworkMatch<T> {
  * costs at most 33 (IPv4) or 129 (IPv6) node steps no matter how many networks are stored.
  *
  * Networks are canonicalised on the way in (host bits cleared, ::ffff:0:0/96 blocks stored as
- * IPv4) and IPv4-mapped IPv6 addresses are looked up as IPv4, matching `parseIp`.
+ * IPv4) and IPv4-mapped IPv6 addresses are looked up as IPv4, matching `parseIp`. So an IPv4 peer
+ * is matched only by IPv4 networks: ::/0 does not admit ::ffff:192.0.2.1.
+ *
+ * Memory: one 16-byte (IPv4) or 32-byte (IPv6) record per node, fewer than two nodes per network,
+ * plus one array slot per node for the values. Not safe to share across worker threads.
  */
 export class NetworkMatcher<T> {
   readonly #v4 = new PrefixTrie<T>(1);

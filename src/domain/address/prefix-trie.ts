@@ -366,7 +366,7 @@ export class PrefixTrie<T> {
       const parent = stack.pop()!;
       const source = stack.pop()!;
       const node = next++ << shift;
-      nodes.set(old.subarray(source, source + w + 1), node);
+      for (let i = 0; i <= w; i++) nodes[node + i] = old[source + i]!;
       values.push(oldValues[source >> shift]);
       if (parent === NIL) root = node;
       else nodes[parent + w + 1 + side] = node;

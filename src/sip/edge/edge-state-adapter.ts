@@ -24,19 +24,15 @@ export function edgeStateView(state: EdgeState, packetCapEnabled: boolean, share
         contact: b.contact,
         expiresInSeconds: b.expiresSeconds,
       })),
-    // Accepted transactions are kept as expiring one-contact "bindings" under a reserved prefix, so
-    // they live wherever the registrar does (Redis, the cluster primary, or memory) and a
-    // retransmission that reaches another worker is recognised instead of refused as a replay.
+    // A retransmission that reaches another worker than the original must be recognised
+    // instead of refused as a nonce-count replay: accepted transactions go to the shared state.
     rememberAccepted: (txKey) => {
-      if (!sharedTransactions) return;
-      void Promise.resolve(
-        state.registrar.setBinding(`\u0000tx|${txKey}`, 'accepted', ACCEPTED_TTL_SECONDS),
-      ).catch(() => {});
+      if (sharedTransactions) state.acceptedTransactions.remember(txKey, ACCEPTED_TTL_SECONDS);
     },
     wasAccepted: async (txKey) => {
       if (!sharedTransactions) return false;
       try {
-        return (await state.registrar.getBindings(`\u0000tx|${txKey}`)).length > 0;
+        return await state.acceptedTransactions.has(txKey);
       } catch {
         return false;
       }

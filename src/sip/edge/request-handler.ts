@@ -3,7 +3,6 @@
 //   retransmission → ACK/CANCEL/in-dialog → target by Request-URI → enabled → IP ACL → digest →
 //   CPS → REGISTER/OPTIONS answered here, everything else forwarded upstream.
 // Outcomes the protocol expects are values; exceptions are bugs or I/O failures and become a 500.
-import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { normalizeSourceAddress } from '../../domain/address/index.ts';
 import type { DigestAlgorithm } from '../../domain/digest/digest-hash.ts';
@@ -85,10 +84,11 @@ interface Admission {
 export class RequestHandler {
   private readonly tx = new TransactionCache();
   private readonly now: () => number;
-  private readonly toTag = randomBytes(6).toString('hex');
+  private readonly toTag: string;
 
   constructor(private readonly d: RequestHandlerDeps) {
     this.now = d.now ?? Date.now;
+    this.toTag = d.keys.toTag;
   }
 
   /** Entry point for every datagram / framed stream message. Never throws. */

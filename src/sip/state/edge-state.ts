@@ -231,7 +231,7 @@ async function createRedisEdgeState(
   const nonceCounts: NonceCountStore = {
     // Fail closed (see the header comment): never answer 'fresh' unless Redis recorded the nc.
     async check(nonceId: string, nc: number, ttlSeconds: number): Promise<NonceCountResult> {
-      if (!health.usable()) {
+      if (!health.connected()) {
         throw new StateUnavailableError('redis', 'Redis is unreachable: nonce counts cannot be checked');
       }
       try {

@@ -1,8 +1,10 @@
 // Whether the edge may use Redis right now, and the one log line per change of that answer.
 //
-// Redis is "usable" when the connection is ready and the last command did not fail within the last
-// `retryAfterMs` (a circuit breaker: a hung Redis costs one command timeout per second, not one per
-// request). Every failure while usable, and every connection loss, flips the state to degraded with one
+// Redis is "usable" for the paths that have a local fallback (bans, CPS, registrar, transactions) when
+// the connection is ready and no command failed within the last `retryAfterMs` — a circuit breaker: a
+// hung Redis costs them one command timeout per second, not one per request. Nonce counts have no
+// fallback, so they only need connected(): one failed command must not refuse every authenticated
+// request for a second. Every failure while usable, and every connection loss, flips the state to degraded with one
 // warn line; the next success (or reconnect) flips it back with one info line. ioredis reports an error
 // per reconnect attempt — those are not logged again.
 import type { Redis } from 'ioredis';
@@ -32,6 +34,12 @@ export class RedisHealth {
     return this.degradedSince !== undefined || this.redis.status !== 'ready';
   }
 
+  /** The connection is up. */
+  connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /** Connected, and no command failed in the last retryAfterMs (the fallback paths' circuit breaker). */
   usable(): boolean {
     return this.redis.status === 'ready' && (this.openUntil === 0 || Date.now() >= this.openUntil);
   }

@@ -29,17 +29,30 @@ describe('application sip_auth_type', () => {
           if (!r.ok) {
             const wrongField = needs.ipAcl !== (ip !== null) ? 'ip_acl_uuid' : 'credential_uuid';
             assert.equal(r.field, wrongField);
-            assert.equal(r.code, (wrongField === 'ip_acl_uuid' ? needs.ipAcl : needs.credential) ? 'field_required' : 'field_not_allowed');
+            assert.equal(
+              r.code,
+              (wrongField === 'ip_acl_uuid' ? needs.ipAcl : needs.credential)
+                ? 'field_required'
+                : 'field_not_allowed',
+            );
           }
         }
       }
     }
-    const r = checkApplicationAuth({ sip_auth_type: 'ip_acl_and_credential', ip_acl_uuid: 'a', credential_uuid: null });
+    const r = checkApplicationAuth({
+      sip_auth_type: 'ip_acl_and_credential',
+      ip_acl_uuid: 'a',
+      credential_uuid: null,
+    });
     assert.ok(!r.ok && /needs credential_uuid/.test(r.message));
   });
 
   test('a type change clears references the new type does not use, unless the request sent them', () => {
-    const both: ApplicationAuth = { sip_auth_type: 'ip_acl_and_credential', ip_acl_uuid: 'a', credential_uuid: 'c' };
+    const both: ApplicationAuth = {
+      sip_auth_type: 'ip_acl_and_credential',
+      ip_acl_uuid: 'a',
+      credential_uuid: 'c',
+    };
     assert.deepEqual(mergeApplicationAuth(both, { sip_auth_type: 'credential' }), {
       sip_auth_type: 'credential',
       ip_acl_uuid: null,
@@ -60,14 +73,25 @@ describe('application sip_auth_type', () => {
 
 describe('callback URLs and the SIP URI', () => {
   test('absolute http(s) only', () => {
-    for (const url of ['https://example.com/answer', 'http://10.0.0.5:8080/a?x=1']) assert.ok(checkCallbackUrl(url, 'answer_url').ok, url);
-    for (const url of ['example.com/answer', 'ftp://example.com/', 'javascript:alert(1)', 'https://', '', `https://e.com/${'a'.repeat(2048)}`]) {
+    for (const url of ['https://example.com/answer', 'http://10.0.0.5:8080/a?x=1'])
+      assert.ok(checkCallbackUrl(url, 'answer_url').ok, url);
+    for (const url of [
+      'example.com/answer',
+      'ftp://example.com/',
+      'javascript:alert(1)',
+      'https://',
+      '',
+      `https://e.com/${'a'.repeat(2048)}`,
+    ]) {
       const r = checkCallbackUrl(url, 'answer_url');
       assert.ok(!r.ok && r.message.startsWith('answer_url'), url);
     }
   });
 
   test('sip:{app_id}@{sip_domain}', () => {
-    assert.equal(applicationSipUri('20372631212782780', 'SIP.example.com'), 'sip:20372631212782780@sip.example.com');
+    assert.equal(
+      applicationSipUri('20372631212782780', 'SIP.example.com'),
+      'sip:20372631212782780@sip.example.com',
+    );
   });
 });

@@ -75,7 +75,10 @@ describe('parseAclEntry (SIP Auth shape)', () => {
       assert.equal(e.field, 'cidr_prefix');
     }
     // Never coerced: false or true is not 0 or 1.
-    assert.equal(err(parseAclEntry({ ip: '10.0.0.0', cidr_prefix: false as unknown as number })).code, 'invalid_cidr_prefix');
+    assert.equal(
+      err(parseAclEntry({ ip: '10.0.0.0', cidr_prefix: false as unknown as number })).code,
+      'invalid_cidr_prefix',
+    );
   });
 
   test('zone ids, ports, host names, leading zeros and CIDR text in ip are refused, never reinterpreted', () => {
@@ -100,7 +103,10 @@ describe('parseAclEntry (SIP Auth shape)', () => {
   });
 
   test('description: at most 255 printable characters; empty means none', () => {
-    assert.equal(ok(parseAclEntry({ ip: '10.0.0.1', description: 'x'.repeat(255) })).description?.length, 255);
+    assert.equal(
+      ok(parseAclEntry({ ip: '10.0.0.1', description: 'x'.repeat(255) })).description?.length,
+      255,
+    );
     assert.equal(ok(parseAclEntry({ ip: '10.0.0.1', description: '' })).description, null);
     const long = err(parseAclEntry({ ip: '10.0.0.1', description: 'x'.repeat(256) }));
     assert.equal(long.code, 'invalid_description');
@@ -137,7 +143,15 @@ describe('parseAclEntryList', () => {
 
   test('all valid: specs in order', () => {
     const specs = ok(
-      parseAclEntryList([{ ip: '10.0.0.0', cidr_prefix: 8 }, { ip: '2001:db8::', cidr_prefix: 48 }], 'entries', 50, entry),
+      parseAclEntryList(
+        [
+          { ip: '10.0.0.0', cidr_prefix: 8 },
+          { ip: '2001:db8::', cidr_prefix: 48 },
+        ],
+        'entries',
+        50,
+        entry,
+      ),
     );
     assert.deepEqual(
       specs.map((s: AclEntrySpec) => s.network),
@@ -146,7 +160,10 @@ describe('parseAclEntryList', () => {
   });
 
   test('the 7th entry bad: the error says which entry and why', () => {
-    const items = [...Array.from({ length: 6 }, (_, i) => ({ ip: `192.0.2.${i}` })), { ip: '10.1.2.3', cidr_prefix: 24 }];
+    const items = [
+      ...Array.from({ length: 6 }, (_, i) => ({ ip: `192.0.2.${i}` })),
+      { ip: '10.1.2.3', cidr_prefix: 24 },
+    ];
     const e = err(parseAclEntryList(items, 'entries', 50, entry));
     assert.equal(e.code, 'host_bits_set');
     assert.equal(e.field, 'entries.6.cidr_prefix');
@@ -156,7 +173,11 @@ describe('parseAclEntryList', () => {
   test('the same network twice (in any spelling) is a duplicate naming the first', () => {
     const e = err(
       parseAclEntryList(
-        [{ ip: '10.0.0.0', cidr_prefix: 8 }, { ip: '192.0.2.1' }, { ip: '::ffff:10.0.0.0', cidr_prefix: 104 }],
+        [
+          { ip: '10.0.0.0', cidr_prefix: 8 },
+          { ip: '192.0.2.1' },
+          { ip: '::ffff:10.0.0.0', cidr_prefix: 104 },
+        ],
         'entries',
         50,
         entry,

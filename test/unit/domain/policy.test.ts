@@ -37,7 +37,12 @@ function entries(aclId: string, cidrs: string[]) {
   return cidrs.map((c, i) => {
     const r = parseAclCidr(c, 'x');
     if (!r.ok) assert.fail(r.message);
-    return { ip_acl_uuid: aclId, entry_id: `${aclId}-e${i}`, ip: r.value.ip, cidr_prefix: r.value.cidrPrefix };
+    return {
+      ip_acl_uuid: aclId,
+      entry_id: `${aclId}-e${i}`,
+      ip: r.value.ip,
+      cidr_prefix: r.value.cidrPrefix,
+    };
   });
 }
 
@@ -60,7 +65,15 @@ function trunkRow(p: Partial<PolicyTrunkRow> & { trunk_id: string }): PolicyTrun
 }
 
 function rows(p: Partial<PolicyRows>): PolicyRows {
-  return { version: 1, trunks: [], applications: [], aclEntries: [], credentials: [], originationUris: [], ...p };
+  return {
+    version: 1,
+    trunks: [],
+    applications: [],
+    aclEntries: [],
+    credentials: [],
+    originationUris: [],
+    ...p,
+  };
 }
 
 const CRED = { credential_uuid: 'cred-1', account_auth_id: ACCOUNT, username: 'pbx', realm: DOMAIN };
@@ -70,18 +83,43 @@ describe('policy snapshot: trunks', () => {
     rows({
       version: 42,
       trunks: [
-        trunkRow({ trunk_id: '111', ip_acl_uuid: 'acl-1', credential_uuid: 'cred-1', cps_limit: 2.5, digest_algorithms: '["SHA-256","MD5"]' }),
+        trunkRow({
+          trunk_id: '111',
+          ip_acl_uuid: 'acl-1',
+          credential_uuid: 'cred-1',
+          cps_limit: 2.5,
+          digest_algorithms: '["SHA-256","MD5"]',
+        }),
         trunkRow({ trunk_id: '222', ip_acl_uuid: 'acl-1' }),
         trunkRow({ trunk_id: '333', credential_uuid: 'cred-1', trunk_status: 'disabled' }),
         trunkRow({ trunk_id: '444', credential_uuid: 'cred-1', account_enabled: false }),
-        trunkRow({ trunk_id: '555', trunk_direction: 'inbound', primary_uri_uuid: 'uri-1', fallback_uri_uuid: 'uri-2' }),
+        trunkRow({
+          trunk_id: '555',
+          trunk_direction: 'inbound',
+          primary_uri_uuid: 'uri-1',
+          fallback_uri_uuid: 'uri-2',
+        }),
         trunkRow({ trunk_id: '666', ip_acl_uuid: 'acl-empty' }),
       ],
       aclEntries: entries('acl-1', ['203.0.113.0/24', '203.0.113.128/25', '2001:db8::/32']),
       credentials: [CRED],
       originationUris: [
-        { uri_uuid: 'uri-1', uri: 'sip:pbx.example.net:5060', scheme: 'sip', host: 'pbx.example.net', port: 5060, transport: null },
-        { uri_uuid: 'uri-2', uri: 'sip:[2001:db8::5];transport=tcp', scheme: 'sip', host: '2001:db8::5', port: null, transport: 'tcp' },
+        {
+          uri_uuid: 'uri-1',
+          uri: 'sip:pbx.example.net:5060',
+          scheme: 'sip',
+          host: 'pbx.example.net',
+          port: 5060,
+          transport: null,
+        },
+        {
+          uri_uuid: 'uri-2',
+          uri: 'sip:[2001:db8::5];transport=tcp',
+          scheme: 'sip',
+          host: '2001:db8::5',
+          port: null,
+          transport: 'tcp',
+        },
       ],
     }),
     'SIP.Example.com.',
@@ -172,11 +210,61 @@ describe('policy snapshot: applications', () => {
   const snapshot = buildPolicySnapshot(
     rows({
       applications: [
-        { app_id: '1', account_auth_id: ACCOUNT, app_name: 'open', enabled: 1, sip_auth_type: 'none', ip_acl_uuid: null, credential_uuid: null, digest_algorithms: null, account_enabled: true },
-        { app_id: '2', account_auth_id: ACCOUNT, app_name: 'ip', enabled: 1, sip_auth_type: 'ip_acl', ip_acl_uuid: 'acl-1', credential_uuid: null, digest_algorithms: null, account_enabled: true },
-        { app_id: '3', account_auth_id: ACCOUNT, app_name: 'cred', enabled: 1, sip_auth_type: 'credential', ip_acl_uuid: null, credential_uuid: 'cred-1', digest_algorithms: '["MD5"]', account_enabled: true },
-        { app_id: '4', account_auth_id: ACCOUNT, app_name: 'both', enabled: 0, sip_auth_type: 'ip_acl_and_credential', ip_acl_uuid: 'acl-1', credential_uuid: 'cred-1', digest_algorithms: null, account_enabled: true },
-        { app_id: '5', account_auth_id: 'MAOTHERACCOUNT000000', app_name: 'foreign', enabled: 1, sip_auth_type: 'credential', ip_acl_uuid: null, credential_uuid: 'cred-1', digest_algorithms: null, account_enabled: true },
+        {
+          app_id: '1',
+          account_auth_id: ACCOUNT,
+          app_name: 'open',
+          enabled: 1,
+          sip_auth_type: 'none',
+          ip_acl_uuid: null,
+          credential_uuid: null,
+          digest_algorithms: null,
+          account_enabled: true,
+        },
+        {
+          app_id: '2',
+          account_auth_id: ACCOUNT,
+          app_name: 'ip',
+          enabled: 1,
+          sip_auth_type: 'ip_acl',
+          ip_acl_uuid: 'acl-1',
+          credential_uuid: null,
+          digest_algorithms: null,
+          account_enabled: true,
+        },
+        {
+          app_id: '3',
+          account_auth_id: ACCOUNT,
+          app_name: 'cred',
+          enabled: 1,
+          sip_auth_type: 'credential',
+          ip_acl_uuid: null,
+          credential_uuid: 'cred-1',
+          digest_algorithms: '["MD5"]',
+          account_enabled: true,
+        },
+        {
+          app_id: '4',
+          account_auth_id: ACCOUNT,
+          app_name: 'both',
+          enabled: 0,
+          sip_auth_type: 'ip_acl_and_credential',
+          ip_acl_uuid: 'acl-1',
+          credential_uuid: 'cred-1',
+          digest_algorithms: null,
+          account_enabled: true,
+        },
+        {
+          app_id: '5',
+          account_auth_id: 'MAOTHERACCOUNT000000',
+          app_name: 'foreign',
+          enabled: 1,
+          sip_auth_type: 'credential',
+          ip_acl_uuid: null,
+          credential_uuid: 'cred-1',
+          digest_algorithms: null,
+          account_enabled: true,
+        },
       ],
       aclEntries: entries('acl-1', ['10.0.0.0/8']),
       credentials: [CRED],
@@ -194,28 +282,57 @@ describe('policy snapshot: applications', () => {
   });
 
   test('ip_acl, credential, ip_acl_and_credential', () => {
-    assert.equal(decideAdmission(app('2'), { source: ip('198.51.100.7'), provenCredentialUuid: null }).kind, 'source_denied');
-    assert.equal(decideAdmission(app('2'), { source: ip('10.9.9.9'), provenCredentialUuid: null }).kind, 'admitted');
-    assert.equal(decideAdmission(app('3'), { source: ip('198.51.100.7'), provenCredentialUuid: null }).kind, 'challenge');
-    assert.equal(decideAdmission(app('3'), { source: ip('198.51.100.7'), provenCredentialUuid: 'cred-1' }).kind, 'admitted');
+    assert.equal(
+      decideAdmission(app('2'), { source: ip('198.51.100.7'), provenCredentialUuid: null }).kind,
+      'source_denied',
+    );
+    assert.equal(
+      decideAdmission(app('2'), { source: ip('10.9.9.9'), provenCredentialUuid: null }).kind,
+      'admitted',
+    );
+    assert.equal(
+      decideAdmission(app('3'), { source: ip('198.51.100.7'), provenCredentialUuid: null }).kind,
+      'challenge',
+    );
+    assert.equal(
+      decideAdmission(app('3'), { source: ip('198.51.100.7'), provenCredentialUuid: 'cred-1' }).kind,
+      'admitted',
+    );
     assert.deepEqual(app('3').digestAlgorithms, ['MD5']);
     const both = app('4');
     assert.equal(both.requireIpAcl && both.requireCredential, true);
-    assert.equal(decideAdmission(both, { source: ip('10.0.0.1'), provenCredentialUuid: 'cred-1' }).kind, 'disabled');
+    assert.equal(
+      decideAdmission(both, { source: ip('10.0.0.1'), provenCredentialUuid: 'cred-1' }).kind,
+      'disabled',
+    );
     assert.equal(findAdmissionPolicy(snapshot, { appId: '404' }), undefined);
   });
 
   test('a credential of another account never admits (fails closed)', () => {
     assert.deepEqual(app('5').credentials, []);
-    assert.equal(decideAdmission(app('5'), { source: ip('10.0.0.1'), provenCredentialUuid: 'cred-1' }).kind, 'credential_denied');
+    assert.equal(
+      decideAdmission(app('5'), { source: ip('10.0.0.1'), provenCredentialUuid: 'cred-1' }).kind,
+      'credential_denied',
+    );
   });
 
   test('rows that break the API’s invariants are reported, not guessed at', () => {
     assert.throws(
-      () => buildPolicySnapshot(rows({ aclEntries: [{ ip_acl_uuid: 'a', entry_id: 'e', ip: '10.1.2.3', cidr_prefix: 24 }] }), DOMAIN),
+      () =>
+        buildPolicySnapshot(
+          rows({ aclEntries: [{ ip_acl_uuid: 'a', entry_id: 'e', ip: '10.1.2.3', cidr_prefix: 24 }] }),
+          DOMAIN,
+        ),
       PolicyDataError,
     );
-    assert.throws(() => buildPolicySnapshot(rows({ trunks: [trunkRow({ trunk_id: '1', trunk_direction: 'sideways' })] }), DOMAIN), PolicyDataError);
+    assert.throws(
+      () =>
+        buildPolicySnapshot(
+          rows({ trunks: [trunkRow({ trunk_id: '1', trunk_direction: 'sideways' })] }),
+          DOMAIN,
+        ),
+      PolicyDataError,
+    );
   });
 });
 
@@ -223,7 +340,9 @@ describe('policy snapshot: applications', () => {
 
 /** Few distinct high bits so that networks nest and probes hit them. */
 const v4Value = fc.oneof(
-  fc.tuple(fc.constantFrom(0x0a, 0xc0, 0xcb), fc.integer({ min: 0, max: 0xffffff })).map(([h, l]) => ((h << 24) | l) >>> 0),
+  fc
+    .tuple(fc.constantFrom(0x0a, 0xc0, 0xcb), fc.integer({ min: 0, max: 0xffffff }))
+    .map(([h, l]) => ((h << 24) | l) >>> 0),
   fc.integer({ min: 0, max: 0xffffffff }),
 );
 const v6Word = fc.oneof(fc.constantFrom(0, 0x20010db8, 0xffffffff), fc.integer({ min: 0, max: 0xffffffff }));
@@ -233,7 +352,9 @@ const v6Words = fc
   .map(([a, b, c, d]) => [a, b, a === 0 && b === 0 && c === 0xffff ? 0xfffe : c, d] as const);
 
 const networkArb: fc.Arbitrary<IpNetwork> = fc.oneof(
-  fc.tuple(v4Value, fc.nat(32)).map(([v, p]) => ({ address: maskAddress(ipv4(v), p), prefix: p }) as IpNetwork),
+  fc
+    .tuple(v4Value, fc.nat(32))
+    .map(([v, p]) => ({ address: maskAddress(ipv4(v), p), prefix: p }) as IpNetwork),
   fc
     .tuple(v6Words, fc.oneof(fc.nat(128), fc.constantFrom(0, 32, 48, 64, 96, 128)))
     .map(([w, p]) => ({ address: maskAddress(ipv6(w), p), prefix: p }) as IpNetwork),
@@ -275,7 +396,12 @@ describe('policy matcher properties (fast-check)', () => {
           const snapshot = buildPolicySnapshot(
             rows({
               trunks: [trunkRow({ trunk_id: '7', ip_acl_uuid: 'acl' })],
-              aclEntries: list.map((s, i) => ({ ip_acl_uuid: 'acl', entry_id: `e${i}`, ip: s.ip, cidr_prefix: s.cidrPrefix })),
+              aclEntries: list.map((s, i) => ({
+                ip_acl_uuid: 'acl',
+                entry_id: `e${i}`,
+                ip: s.ip,
+                cidr_prefix: s.cidrPrefix,
+              })),
             }),
             DOMAIN,
           );
@@ -293,11 +419,18 @@ describe('policy matcher properties (fast-check)', () => {
             assert.ok(asIpv4.ok);
             let best: { id: string; prefix: number } | undefined;
             for (const p of parsed) {
-              if (networkContainsAddress(p.network, asIpv4.value) && (best === undefined || p.network.prefix > best.prefix))
+              if (
+                networkContainsAddress(p.network, asIpv4.value) &&
+                (best === undefined || p.network.prefix > best.prefix)
+              )
                 best = { id: p.id, prefix: p.network.prefix };
             }
             const got = checkSource(policy, probe);
-            assert.deepEqual(got, best === undefined ? { kind: 'denied' } : { kind: 'allowed', entryId: best.id }, formatIp(probe));
+            assert.deepEqual(
+              got,
+              best === undefined ? { kind: 'denied' } : { kind: 'allowed', entryId: best.id },
+              formatIp(probe),
+            );
           }
         },
       ),

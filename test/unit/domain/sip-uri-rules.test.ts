@@ -73,7 +73,19 @@ describe('parseOriginationUri', () => {
   });
 
   test('this machine, nobody and everybody cannot be a PBX; private ranges can', () => {
-    for (const host of ['127.0.0.1', '0.0.0.0', '169.254.169.254', '224.0.0.1', '255.255.255.255', '[::1]', '[::]', '[fe80::1]', '[ff02::1]', 'localhost', 'pbx.localhost']) {
+    for (const host of [
+      '127.0.0.1',
+      '0.0.0.0',
+      '169.254.169.254',
+      '224.0.0.1',
+      '255.255.255.255',
+      '[::1]',
+      '[::]',
+      '[fe80::1]',
+      '[ff02::1]',
+      'localhost',
+      'pbx.localhost',
+    ]) {
       refused(`${host}:5060`);
     }
     assert.equal(ok('192.168.1.20:5060').host, '192.168.1.20');

@@ -33,7 +33,10 @@ describe('checkTrunkShape', () => {
     const v = violation(outbound({ ipacl_uuid: 'a', primary_uri_uuid: 'u' }));
     assert.equal(v.code, 'field_not_allowed');
     assert.equal(v.field, 'primary_uri_uuid');
-    assert.equal(violation(outbound({ credential_uuid: 'c', fallback_uri_uuid: 'u' })).field, 'fallback_uri_uuid');
+    assert.equal(
+      violation(outbound({ credential_uuid: 'c', fallback_uri_uuid: 'u' })).field,
+      'fallback_uri_uuid',
+    );
   });
 
   test('inbound: a primary URI, an optional different fallback, no ACL or credential', () => {
@@ -49,7 +52,10 @@ describe('checkTrunkShape', () => {
     const acl = violation(inbound({ primary_uri_uuid: 'p', ipacl_uuid: 'a' }));
     assert.equal(acl.code, 'field_not_allowed');
     assert.equal(acl.field, 'ipacl_uuid');
-    assert.equal(violation(inbound({ primary_uri_uuid: 'p', credential_uuid: 'c' })).field, 'credential_uuid');
+    assert.equal(
+      violation(inbound({ primary_uri_uuid: 'p', credential_uuid: 'c' })).field,
+      'credential_uuid',
+    );
   });
 });
 
@@ -58,7 +64,10 @@ describe('mergeTrunkPatch', () => {
     const current = outbound({ ipacl_uuid: 'a', credential_uuid: 'c' });
     assert.deepEqual(mergeTrunkPatch(current, {}), current);
     assert.deepEqual(mergeTrunkPatch(current, { ipacl_uuid: null }), outbound({ credential_uuid: 'c' }));
-    assert.deepEqual(mergeTrunkPatch(current, { ipacl_uuid: 'b' }), outbound({ ipacl_uuid: 'b', credential_uuid: 'c' }));
+    assert.deepEqual(
+      mergeTrunkPatch(current, { ipacl_uuid: 'b' }),
+      outbound({ ipacl_uuid: 'b', credential_uuid: 'c' }),
+    );
   });
 
   test('a direction change clears the old direction’s fields the request did not mention', () => {
@@ -68,7 +77,11 @@ describe('mergeTrunkPatch', () => {
       inbound({ primary_uri_uuid: 'p' }),
     );
     // …but keeps what it did mention, so the contradiction is reported, not dropped.
-    const kept = mergeTrunkPatch(current, { trunk_direction: 'inbound', primary_uri_uuid: 'p', ipacl_uuid: 'a' });
+    const kept = mergeTrunkPatch(current, {
+      trunk_direction: 'inbound',
+      primary_uri_uuid: 'p',
+      ipacl_uuid: 'a',
+    });
     assert.equal(kept.ipacl_uuid, 'a');
     assert.equal(violation(kept).field, 'ipacl_uuid');
     assert.deepEqual(

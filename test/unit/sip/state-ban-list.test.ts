@@ -5,7 +5,9 @@ import { DEFAULT_BAN_POLICY, MemoryBanList, resolveBanPolicy } from '../../../sr
 import { banListContract, TestClock } from '../../helpers/sip-state-contracts.ts';
 
 for (const [name, run] of banListContract((clock, policy) =>
-  policy === undefined ? new MemoryBanList({ now: clock.now }) : new MemoryBanList({ now: clock.now, policy }),
+  policy === undefined
+    ? new MemoryBanList({ now: clock.now })
+    : new MemoryBanList({ now: clock.now, policy }),
 )) {
   test(`MemoryBanList: ${name}`, run);
 }
