@@ -95,9 +95,7 @@ start_trunkgate() { # $1: workers, $2: acl (0/1)
   fi
   SRV_PID=$TG_PID
   if [ "$acl" = 1 ]; then
-    local list
-    list=$(acl_networks | python3 -c 'import json,sys; print(json.dumps([l.strip() for l in sys.stdin if l.strip()]))')
-    acl_uuid=$(tg_api POST /Zentrunk/IPAccessControlList/ "{\"name\":\"bench 10001\",\"ip_addresses\":$list}" 201 | json_field ipacl_uuid) \
+    acl_uuid=$(acl_networks | (cd "$REPO_ROOT" && node --import tsx bench/lib/create-acl.ts "$TG_HTTP" "$BENCH_AUTH_ID" "$BENCH_AUTH_TOKEN" 'bench 10001')) \
       || bench_die "could not create the ACL"
   fi
   DOMAIN=$(tg_provision_trunk '["MD5"]' "$acl_uuid") || bench_die "could not provision the trunk"

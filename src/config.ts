@@ -210,7 +210,10 @@ function sipUri(env: Env, name: string): string | undefined {
 function redisPrefix(env: Env): string {
   const v = str(env, 'TRUNKGATE_REDIS_PREFIX', 'trunkgate:');
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(v))
-    throw new ConfigError('TRUNKGATE_REDIS_PREFIX', `must be 1–64 of letters, digits, ":", "_", "." or "-", got "${v}"`);
+    throw new ConfigError(
+      'TRUNKGATE_REDIS_PREFIX',
+      `must be 1–64 of letters, digits, ":", "_", "." or "-", got "${v}"`,
+    );
   return v;
 }
 

@@ -122,7 +122,8 @@ export const ERRORS = {
   rate_limited: { status: 429, message: '{detail}' },
   too_many_auth_failures: {
     status: 429,
-    message: 'Too many failed authentication attempts from your address; wait {seconds} s before trying again',
+    message:
+      'Too many failed authentication attempts from your address; wait {seconds} s before trying again',
   },
   internal_error: {
     status: 500,

@@ -31,39 +31,48 @@ export async function startServer(
 ): Promise<RunningServer> {
   const store = openStore({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
   log.info({ database: store.describe }, 'opening database');
-  const { applied } = await migrateToLatest(store);
-  if (applied.length > 0) log.info({ applied }, 'migrations applied');
-  const services = createServices(config, store);
-  // Stored secrets no configured key opens are a configuration error now, not a failure at first use.
-  await assertStoredSecretsOpen(services.encryptedColumns, services.secretBox.keyring).catch(
-    async (err: unknown) => {
-      await store.close();
-      throw err;
-    },
-  );
-
-  const root = await ensureRootAccount(config, services.accounts, log);
-  if (root.kind === 'generated') {
-    // Printed once, to stdout only: the token is not stored anywhere but as a hash.
-    process.stdout.write(
-      `\n  trunkgate root account created\n  auth_id:    ${root.authId}\n  auth_token: ${root.authToken}\n  (shown once; set TRUNKGATE_ROOT_AUTH_ID/TRUNKGATE_ROOT_AUTH_TOKEN to choose your own)\n\n`,
-    );
-  }
-
   const closers: Array<() => Promise<void>> = [];
+  let services: Services;
   let edge: EdgeRuntime | undefined;
-  if (opts.sip) {
-    edge = await startEdgeRuntime(config, store, log);
-    const e = edge;
-    closers.push(() => e.close());
-  }
   let app: FastifyInstance | undefined;
   let httpAddress: string | undefined;
-  if (opts.api) {
-    app = await buildApp({ services, logger: log, ...(edge ? { edge } : {}) });
-    httpAddress = await app.listen({ host: config.httpHost, port: config.httpPort });
-    const a = app;
-    closers.push(() => a.close());
+  try {
+    const { applied } = await migrateToLatest(store);
+    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    services = createServices(config, store);
+    // Stored secrets no configured key opens are a configuration error now, not a failure at first use.
+    await assertStoredSecretsOpen(services.encryptedColumns, services.secretBox.keyring).catch(
+      async (err: unknown) => {
+        await store.close();
+        throw err;
+      },
+    );
+
+    const root = await ensureRootAccount(config, services.accounts, log);
+    if (root.kind === 'generated') {
+      // Printed once, to stdout only: the token is not stored anywhere but as a hash.
+      process.stdout.write(
+        `\n  trunkgate root account created\n  auth_id:    ${root.authId}\n  auth_token: ${root.authToken}\n  (shown once; set TRUNKGATE_ROOT_AUTH_ID/TRUNKGATE_ROOT_AUTH_TOKEN to choose your own)\n\n`,
+      );
+    }
+
+    if (opts.sip) {
+      edge = await startEdgeRuntime(config, store, log);
+      const e = edge;
+      closers.push(() => e.close());
+    }
+    if (opts.api) {
+      app = await buildApp({ services, logger: log, ...(edge ? { edge } : {}) });
+      const a = app;
+      closers.push(() => a.close());
+      httpAddress = await app.listen({ host: config.httpHost, port: config.httpPort });
+    }
+  } catch (err) {
+    // A step failed (e.g. the HTTP port is taken): stop what already runs, so the process exits
+    // with the error instead of lingering half-started.
+    for (const c of closers) await c().catch(() => {});
+    await store.close().catch(() => {});
+    throw err;
   }
   closers.push(() => store.close());
 

@@ -49,6 +49,7 @@ export class ResilientCounterStore implements CounterStore {
   #skipUntil = 0;
   #started: Promise<void> | undefined;
   #closed = false;
+  #lastError: string | undefined;
 
   constructor(opts: ResilientOptions) {
     this.#log = opts.log;
@@ -64,9 +65,11 @@ export class ResilientCounterStore implements CounterStore {
       retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 4), 2000),
     });
     // Without a listener an 'error' event would crash the process; state changes are logged below.
-    this.#client.on('error', () => {});
+    this.#client.on('error', (err: Error) => {
+      this.#lastError = err.message;
+    });
     this.#client.on('ready', () => this.#markUp());
-    this.#client.on('close', () => this.#markDown('connection closed'));
+    this.#client.on('close', () => this.#markDown(this.#lastError ?? 'connection closed'));
     this.#redis = new RedisCounterStore(this.#client, opts.prefix);
   }
 

@@ -46,16 +46,10 @@ export interface EntryRef {
   readonly cidr: string;
 }
 
-/** Format errors are the address module's codes, so they read the same as on the IP ACL endpoints. */
-export type AllowlistRuleCode =
-  | AddressErrorCode
-  | 'allowlist_special_range'
-  | 'allowlist_duplicate'
-  | 'allowlist_subset'
-  | 'allowlist_superset'
-  | 'allowlist_limit_reached'
-  | 'allowlist_lockout';
-
+/**
+ * Why a change is refused; one `code` per rule of seed 003. Format errors carry the address
+ * module's codes, so they read the same as on the IP ACL endpoints.
+ */
 export type AllowlistRefusal =
   | { readonly ok: false; readonly code: AddressErrorCode; readonly message: string; readonly input: string }
   | {
@@ -119,7 +113,8 @@ export const PRIVATE_RANGE_CIDRS: ReadonlySet<string> = new Set([
   'fe80::/10', // IPv6 link-local
 ]);
 
-export const EXAMPLE_CIDRS = 'e.g. 198.51.100.0/24 or 2001:db8:1234::/48';
+/** Public-looking examples: documentation ranges would themselves be refused. */
+const EXAMPLE_CIDRS = 'e.g. 52.14.8.0/24, 52.14.8.9/32 or 2a05:d014:1f0::/48';
 
 // ---------------------------------------------------------------------------------------------
 // One CIDR

@@ -47,9 +47,15 @@ export function openStore(opts: StoreOptions): Store {
       close: () => db.destroy(),
     };
   }
-  if (opts.sqlitePath !== ':memory:') mkdirSync(dirname(opts.sqlitePath), { recursive: true });
-  const sqlite = new SqliteDatabase(opts.sqlitePath);
-  sqlite.pragma('journal_mode = WAL');
+  let sqlite: SqliteDatabase.Database;
+  try {
+    if (opts.sqlitePath !== ':memory:') mkdirSync(dirname(opts.sqlitePath), { recursive: true });
+    sqlite = new SqliteDatabase(opts.sqlitePath);
+    sqlite.pragma('journal_mode = WAL');
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`cannot open the SQLite database ${opts.sqlitePath} (check TRUNKGATE_DB): ${reason}`);
+  }
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');

@@ -12,9 +12,13 @@ export async function migrateToLatest(store: Store): Promise<MigrateOutcome> {
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined || failed !== undefined) {
-    const name = failed?.migrationName ?? 'unknown';
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`migration ${name} failed: ${reason}`);
+    if (failed === undefined) {
+      // No migration ran: the database itself could not be reached or read.
+      const variable = store.dialect === 'postgres' ? 'DATABASE_URL' : 'TRUNKGATE_DB';
+      throw new Error(`cannot use the database ${store.describe} (check ${variable}): ${reason}`);
+    }
+    throw new Error(`migration ${failed.migrationName} failed: ${reason}`);
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

@@ -40,10 +40,14 @@ export interface CliResult extends Exit {
   stderr: string;
 }
 
-/** Runs a CLI command to completion. */
+/**
+ * Runs a CLI command to completion. A command still running after 60 s is killed (and then shows
+ * signal SIGKILL), so a process that hangs fails its test instead of hanging the suite.
+ */
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: childEnv(env) });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -52,8 +56,14 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.once('error', (err) => {
+      clearTimeout(guard);
+      reject(err);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 
@@ -64,7 +74,7 @@ export interface ServerProcess {
   stdout(): string;
   stderr(): string;
   exited: Promise<Exit>;
-  /** Sends the signal and waits for the process to exit. */
+  /** Sends the signal and waits for the process to exit (SIGKILL after 30 s). */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
@@ -110,8 +120,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     stderr: () => stderr,
     exited,
     async stop(signal = 'SIGTERM') {
-      if (!hasExited) child.kill(signal);
-      return exited;
+      if (hasExited) return exited;
+      child.kill(signal);
+      // A process that ignores the signal is killed, so its test fails instead of hanging.
+      const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const exit = await exited;
+      clearTimeout(guard);
+      return exit;
     },
   };
 

@@ -133,7 +133,6 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
       TRUNKGATE_SIP_PACKET_RATE: '0',
       TRUNKGATE_API_RATE_LIMIT: '100000',
       TRUNKGATE_API_RATE_BURST: '100000',
-      TRUNKGATE_SIP_POLICY_POLL_MS: '200',
       ...o.env,
     });
   } catch (err) {

@@ -201,6 +201,26 @@ describe('Redis stops and comes back (a redis-server of our own)', () => {
     }
   });
 
+  test('Redis down when the node starts: per-node first, shared once Redis is up', async () => {
+    const own = await ownRedis();
+    await own.stop();
+    const { log, lines } = capturedLogger();
+    const store = new ResilientCounterStore({ url: own.url, prefix: prefix(), log });
+    try {
+      assert.equal((await store.take('k', { perSecond: 1, burst: 1 })).allowed, true);
+      assert.deepEqual(store.status(), { backend: 'memory', redis: 'unreachable' });
+      assert.match(lines.join(''), /redis unreachable.*ECONNREFUSED|ECONNREFUSED.*redis unreachable/);
+      await own.start();
+      await eventually(async () => (await store.probe()).redis === 'ok', 'the store to connect');
+      // Now the bucket lives in Redis: a fresh key there, not the in-memory one already spent.
+      assert.equal((await store.take('k', { perSecond: 0.01, burst: 1 })).allowed, true);
+      assert.equal((await store.take('k', { perSecond: 0.01, burst: 1 })).allowed, false);
+    } finally {
+      await store.close();
+      await own.stop();
+    }
+  });
+
   test('the fallback and the recovery are logged', async () => {
     const own = await ownRedis();
     const { log, lines } = capturedLogger();

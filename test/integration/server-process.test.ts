@@ -1,14 +1,15 @@
 // The real CLI as a process: `node bin/trunkgate.mjs serve|migrate` from the sources, on a temp
 // SQLite file with free ports.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { hashToken } from '../../src/domain/account-identity.ts';
 import { migrationProvider } from '../../src/store/migrations/index.ts';
-import { runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { freePort, runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 const basic = (id: string, token: string) => `Basic ${Buffer.from(`${id}:${token}`).toString('base64')}`;
 
@@ -162,6 +163,45 @@ describe('trunkgate serve (process)', () => {
       assert.match(r.stderr, new RegExp(`invalid configuration: ${name}: `));
     }
     assert.ok(!existsSync(dbFile), 'nothing was created before the configuration was checked');
+  });
+
+  test('a taken HTTP port stops the start with exit 1 instead of leaving a half-started process', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as AddressInfo).port;
+    try {
+      const r = await runCli(['serve'], {
+        TRUNKGATE_DB: join(dir, 'port-taken.db'),
+        TRUNKGATE_HTTP_HOST: '127.0.0.1',
+        TRUNKGATE_HTTP_PORT: String(taken),
+        TRUNKGATE_SIP_HOST: '127.0.0.1',
+        TRUNKGATE_SIP_PORT: String(await freePort()),
+      });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /EADDRINUSE/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('a database that cannot be used stops the start with a message naming its variable', async () => {
+    const port = await freePort(); // nothing listens there
+    const pg = await runCli(['serve'], {
+      DATABASE_URL: `postgres://trunkgate:VerySecretPw@127.0.0.1:${port}/trunkgate`,
+      TRUNKGATE_HTTP_PORT: String(await freePort()),
+      TRUNKGATE_SIP_PORT: String(await freePort()),
+    });
+    assert.equal(pg.code, 1);
+    assert.match(pg.stderr, /cannot use the database .*\(check DATABASE_URL\)/);
+    assert.ok(!(pg.stdout + pg.stderr).includes('VerySecretPw'), 'the password is not printed');
+
+    const notADb = join(dir, 'not-a-database.db');
+    writeFileSync(notADb, 'this is not an SQLite file, but long enough to have a header page or two');
+    for (const args of [['serve'], ['migrate']]) {
+      const r = await runCli(args, { TRUNKGATE_DB: notADb, TRUNKGATE_HTTP_PORT: String(await freePort()) });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /\(check TRUNKGATE_DB\)/);
+    }
   });
 
   test('`trunkgate migrate` applies every migration to a fresh file, then has nothing to do', async () => {

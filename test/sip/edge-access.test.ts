@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
+  ANSWER_WAIT_MS,
   authorizationFor,
   createAcl,
   createApplication,
   createCredential,
   createTrunk,
-  DROP_WAIT_MS,
   EDGE_MODES,
   type EdgeServer,
   header,
@@ -22,8 +22,8 @@ import {
   pollUntil,
   type RawUpstream,
   type RequestSpec,
-  rawUpstream,
   ROOT_AUTH_ID,
+  rawUpstream,
   type SipClient,
   type SipMsg,
   sendAuthenticated,
@@ -62,26 +62,34 @@ for (const mode of EDGE_MODES) {
     async function from(local: string, transport: 'UDP' | 'TCP' = 'UDP'): Promise<SipClient> {
       const host = local.includes(':') ? '::1' : '127.0.0.1';
       const c =
-        transport === 'UDP' ? await udpClient(host, s.sipPort, local) : await tcpClient(host, s.sipPort, local);
+        transport === 'UDP'
+          ? await udpClient(host, s.sipPort, local)
+          : await tcpClient(host, s.sipPort, local);
       clients.push(c);
       return c;
     }
 
-    /** Sends an INVITE and reports what happened: the edge's final answer, or that upstream got it. */
+    /** Sends an INVITE and reports what happened: the edge's final answer, or the copy upstream got. */
     async function tryInvite(
       c: SipClient,
       spec: RequestSpec,
     ): Promise<{ forwarded: SipMsg | undefined; answer: SipMsg | undefined }> {
       const branch = `z9hG4bK-a${randomBytes(6).toString('hex')}`;
       c.send({ ...spec, branch });
-      const callId = spec.callId!;
-      const forwarded = await pollUntil(
-        async () => up.received.find((m) => m.method === 'INVITE' && header(m, 'call-id') === callId),
-        DROP_WAIT_MS,
+      const outcome = await pollUntil(
+        async () => {
+          const forwarded = up.received.find(
+            (m) => m.method === 'INVITE' && header(m, 'call-id') === spec.callId,
+          );
+          if (forwarded !== undefined) return { forwarded, answer: undefined };
+          const answer = await c.response(branch, 0);
+          return answer === undefined ? undefined : { forwarded: undefined, answer };
+        },
+        ANSWER_WAIT_MS,
         10,
       );
-      const answer = forwarded === undefined ? await c.response(branch) : undefined;
-      return { forwarded, answer };
+      if (outcome === undefined) throw new Error(`INVITE ${spec.ruri}: neither answered nor forwarded`);
+      return outcome;
     }
 
     before(async () => {
@@ -106,13 +114,19 @@ for (const mode of EDGE_MODES) {
       const before = await counts(s);
       for (const source of ['127.0.0.2', '127.0.1.77']) {
         const r = await tryInvite(await from(source), invite(t.domain));
-        assert.ok(r.forwarded, `an INVITE from ${source} (in the ACL) is forwarded; got ${r.answer?.startLine}`);
+        assert.ok(
+          r.forwarded,
+          `an INVITE from ${source} (in the ACL) is forwarded; got ${r.answer?.startLine}`,
+        );
         assert.deepEqual(headerValues(r.forwarded, 'X-Trunkgate-Auth'), ['ip']);
         assert.deepEqual(headerValues(r.forwarded, 'X-Trunkgate-Trunk'), [t.trunkId]);
         assert.deepEqual(headerValues(r.forwarded, 'X-Trunkgate-Account'), [ROOT_AUTH_ID]);
         assert.deepEqual(headerValues(r.forwarded, 'X-Trunkgate-Credential'), []);
         // The caller's source as the edge saw it, normalised from ::ffff:a.b.c.d.
-        assert.match(headerValues(r.forwarded, 'Via')[1] ?? '', new RegExp(`;received=${source.replace(/\./g, '\\.')};`));
+        assert.match(
+          headerValues(r.forwarded, 'Via')[1] ?? '',
+          new RegExp(`;received=${source.replace(/\./g, '\\.')};`),
+        );
       }
       for (const source of ['127.0.0.3', '127.0.2.1']) {
         const r = await tryInvite(await from(source), invite(t.domain));
@@ -154,7 +168,11 @@ for (const mode of EDGE_MODES) {
       const user = uniqueUser('both');
       const cred = await createCredential(s, user);
       const acl = await createAcl(s, ['127.0.0.4/32']);
-      const app = await createApplication(s, { sip_auth_type: 'ip_acl_and_credential', ip_acl_uuid: acl, credential_uuid: cred });
+      const app = await createApplication(s, {
+        sip_auth_type: 'ip_acl_and_credential',
+        ip_acl_uuid: acl,
+        credential_uuid: cred,
+      });
       // A trunk with both set means the same (DESIGN.md "Trunks").
       const trunk = await createTrunk(s, { ipacl_uuid: acl, credential_uuid: cred });
       await waitForTarget(s, app.sipUri);
@@ -162,22 +180,41 @@ for (const mode of EDGE_MODES) {
       for (const ruri of [app.sipUri, `sip:${trunk.domain}`]) {
         const listed = await from('127.0.0.4');
         const other = await from('127.0.0.5');
-        const spec: RequestSpec = { method: 'INVITE', ruri, to: `<${ruri}>`, callId: `${randomBytes(6).toString('hex')}@both` };
+        const spec: RequestSpec = {
+          method: 'INVITE',
+          ruri,
+          to: `<${ruri}>`,
+          callId: `${randomBytes(6).toString('hex')}@both`,
+        };
         // Listed source, no credentials: challenged, not admitted.
         const challenge = await listed.request(spec);
         assert.equal(challenge.status, 407, challenge.raw);
-        const authorization = authorizationFor(challenge, 'INVITE', ruri, { username: user, password: PASSWORD });
+        const authorization = authorizationFor(challenge, 'INVITE', ruri, {
+          username: user,
+          password: PASSWORD,
+        });
         // Right credentials from an unlisted source: 403 before any digest is looked at.
-        const fromElsewhere = await tryInvite(other, { ...spec, cseq: 2, headers: [['Proxy-Authorization', authorization]] });
+        const fromElsewhere = await tryInvite(other, {
+          ...spec,
+          cseq: 2,
+          headers: [['Proxy-Authorization', authorization]],
+        });
         assert.equal(fromElsewhere.forwarded, undefined);
         assert.equal(fromElsewhere.answer?.status, 403);
         // Listed source with a wrong password: challenged again.
-        const wrong = authorizationFor(challenge, 'INVITE', ruri, { username: user, password: `${PASSWORD}x` });
+        const wrong = authorizationFor(challenge, 'INVITE', ruri, {
+          username: user,
+          password: `${PASSWORD}x`,
+        });
         const bad = await tryInvite(listed, { ...spec, cseq: 3, headers: [['Proxy-Authorization', wrong]] });
         assert.equal(bad.forwarded, undefined);
         assert.equal(bad.answer?.status, 407);
         // Both: admitted, and upstream is told both were checked.
-        const ok = await tryInvite(listed, { ...spec, cseq: 4, headers: [['Proxy-Authorization', authorization]] });
+        const ok = await tryInvite(listed, {
+          ...spec,
+          cseq: 4,
+          headers: [['Proxy-Authorization', authorization]],
+        });
         assert.ok(ok.forwarded, ok.answer?.raw);
         assert.deepEqual(headerValues(ok.forwarded, 'X-Trunkgate-Auth'), ['ip+digest']);
         assert.deepEqual(headerValues(ok.forwarded, 'X-Trunkgate-Credential'), [cred]);
@@ -206,25 +243,26 @@ for (const mode of EDGE_MODES) {
       }
       const forwardedOf = () =>
         up.received.filter((m) => m.method === 'INVITE' && callIds.includes(header(m, 'call-id') ?? ''));
-      const refused = c.received.filter((m) => m.status === 503 && branches.some((b) => (header(m, 'via') ?? '').includes(b)));
+      const refusals = () =>
+        c.received.filter(
+          (m) => m.status === 503 && branches.some((b) => (header(m, 'via') ?? '').includes(b)),
+        );
       // Every INVITE is accounted for: forwarded upstream or answered 503.
       const settled = await pollUntil(
-        async () => {
-          const now503 = c.received.filter(
-            (m) => m.status === 503 && branches.some((b) => (header(m, 'via') ?? '').includes(b)),
-          );
-          return forwardedOf().length + now503.length >= 20 ? now503 : undefined;
-        },
+        async () => (forwardedOf().length + refusals().length >= 20 ? refusals() : undefined),
         10_000,
       );
-      assert.ok(settled, `only ${forwardedOf().length} forwarded and ${refused.length} refused`);
+      assert.ok(settled, `only ${forwardedOf().length} forwarded and ${refusals().length} refused`);
       assert.equal(forwardedOf().length, 5);
       assert.equal(settled.length, 15);
       for (const m of settled) {
         assert.match(header(m, 'Retry-After') ?? '', /^[1-9]\d*$/, m.raw);
       }
       const other = c.received.filter(
-        (m) => m.status !== undefined && m.status !== 503 && branches.some((b) => (header(m, 'via') ?? '').includes(b)),
+        (m) =>
+          m.status !== undefined &&
+          m.status !== 503 &&
+          branches.some((b) => (header(m, 'via') ?? '').includes(b)),
       );
       assert.deepEqual(other, []);
       const now = await counts(s);
@@ -255,7 +293,10 @@ for (const mode of EDGE_MODES) {
       let challenge = await attacker.request(register);
       assert.equal(challenge.status, 401);
       for (let i = 1; i <= 10; i++) {
-        const wrong = authorizationFor(challenge, 'REGISTER', register.ruri, { username: user, password: `Wrong${i}Passw0rd` });
+        const wrong = authorizationFor(challenge, 'REGISTER', register.ruri, {
+          username: user,
+          password: `Wrong${i}Passw0rd`,
+        });
         const r = await attacker.request({ ...register, cseq: i + 1, headers: [['Authorization', wrong]] });
         assert.equal(r.status, 401, `failure ${i} is answered: ${r.raw}`);
         challenge = r;
@@ -266,21 +307,40 @@ for (const mode of EDGE_MODES) {
       }
       // The tenth failure bans the address: its packets are now dropped (in cluster mode the ban
       // reaches the other worker through the primary, so wait for it, boundedly).
-      const dropped = await pollUntil(async () => ((await probe(attacker, 500)) === undefined ? true : undefined), 4_000, 0);
+      const dropped = await pollUntil(
+        async () => ((await probe(attacker, 500)) === undefined ? true : undefined),
+        4_000,
+        0,
+      );
       assert.ok(dropped, 'the address is banned after ten failures');
-      const right = authorizationFor(challenge, 'REGISTER', register.ruri, { username: user, password: PASSWORD });
+      const right = authorizationFor(challenge, 'REGISTER', register.ruri, {
+        username: user,
+        password: PASSWORD,
+      });
       const branch = `z9hG4bK-banned${randomBytes(6).toString('hex')}`;
       attacker.send({ ...register, cseq: 20, branch, headers: [['Authorization', right]] });
-      assert.equal(await attacker.response(branch, 500), undefined, 'even the right password is dropped while banned');
+      assert.equal(
+        await attacker.response(branch, 500),
+        undefined,
+        'even the right password is dropped while banned',
+      );
       // Other addresses are unaffected.
       assert.equal((await probe(bystander, 5_000))?.status, 404);
       const mid = await counts(s);
       assert.equal(moved(before, mid, 'bad_digest'), 10);
       assert.ok(moved(before, mid, 'banned') >= 2);
       // Released after the ban time: answered again, and the right password is accepted.
-      const released = await pollUntil(async () => await probe(attacker, 300), (BAN_SECONDS + 10) * 1000, 100);
+      const released = await pollUntil(
+        async () => await probe(attacker, 300),
+        (BAN_SECONDS + 10) * 1000,
+        100,
+      );
       assert.equal(released?.status, 404, 'the ban is lifted');
-      const ok = await sendAuthenticated(attacker, { ...register, cseq: 30 }, { username: user, password: PASSWORD });
+      const ok = await sendAuthenticated(
+        attacker,
+        { ...register, cseq: 30 },
+        { username: user, password: PASSWORD },
+      );
       assert.equal(ok.final.status, 200, ok.final.raw);
     });
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 
@@ -287,6 +288,71 @@ describe('every variable is validated and a bad value names it', () => {
     test(name, () => {
       assert.equal(loadConfig({ [name]: '3' }).authFailure[key], 3);
       for (const bad of ['0', String(max + 1), 'ten']) refuses({ [name]: bad }, name);
+    });
+  }
+});
+
+describe('the whole list', () => {
+  /** One bad value for every variable src/config.ts reads (detailed cases are above). */
+  const BAD: Record<string, string> = {
+    DATABASE_URL: 'mysql://x',
+    REDIS_URL: 'localhost:6379',
+    TRUNKGATE_ALLOWLIST_REFRESH_MS: 'soon',
+    TRUNKGATE_ALLOW_PRIVATE_API_CIDRS: 'maybe',
+    TRUNKGATE_API_RATE_BURST: '0',
+    TRUNKGATE_API_RATE_LIMIT: 'fast',
+    TRUNKGATE_AUTH_BAN_SECONDS: '0',
+    TRUNKGATE_AUTH_FAILURE_WINDOW: '0',
+    TRUNKGATE_AUTH_MAX_FAILURES: '0',
+    TRUNKGATE_CLUSTER_SECRET: 'short',
+    TRUNKGATE_DIGEST_ALGORITHMS: 'SHA-1',
+    TRUNKGATE_HTTP_HOST: '300.1.1.1',
+    TRUNKGATE_HTTP_PORT: 'abc',
+    TRUNKGATE_LOG_LEVEL: 'loud',
+    TRUNKGATE_QUOTA_ACL_ENTRIES: '0',
+    TRUNKGATE_QUOTA_API_ALLOWLIST: '0',
+    TRUNKGATE_QUOTA_API_KEYS: '0',
+    TRUNKGATE_QUOTA_CREDENTIALS: '0',
+    TRUNKGATE_QUOTA_IP_ACLS: '0',
+    TRUNKGATE_REDIS_PREFIX: 'has space',
+    TRUNKGATE_ROOT_AUTH_ID: 'root',
+    TRUNKGATE_ROOT_AUTH_TOKEN: 'short',
+    TRUNKGATE_SECRET_KEY: 'c2hvcnQ=',
+    TRUNKGATE_SECRET_KEYS: 'no-colon',
+    TRUNKGATE_SIP_ADVERTISE: 'a b',
+    TRUNKGATE_SIP_DOMAIN: 'not a domain',
+    TRUNKGATE_SIP_HOST: '1.2.3',
+    TRUNKGATE_SIP_MAX_MESSAGE_SIZE: '100',
+    TRUNKGATE_SIP_NONCE_TTL: '1',
+    TRUNKGATE_SIP_PACKET_RATE: '-1',
+    TRUNKGATE_SIP_POLICY_POLL_MS: '10',
+    TRUNKGATE_SIP_PORT: '70000',
+    TRUNKGATE_SIP_TCP_IDLE_SECONDS: '0',
+    TRUNKGATE_SIP_TCP_MAX_PER_ADDRESS: '0',
+    TRUNKGATE_SIP_WORKERS: '0',
+    TRUNKGATE_TRUSTED_PROXIES: 'proxy.local',
+    TRUNKGATE_UPSTREAM: '10.0.0.5:5060',
+  };
+  /** Read as given, without a format to check. */
+  const FREE_FORM = ['TRUNKGATE_DB'];
+
+  test('every variable src/config.ts reads has a bad-value case here (add one with a new variable)', () => {
+    const source = readFileSync(new URL('../../src/config.ts', import.meta.url), 'utf8');
+    const read = new Set(
+      source.match(/'(TRUNKGATE_[A-Z0-9_]+|DATABASE_URL|REDIS_URL)'/g)?.map((q) => q.slice(1, -1)),
+    );
+    assert.ok(read.size > 20, 'found the variable names');
+    const missing = [...read].filter((v) => !(v in BAD) && !FREE_FORM.includes(v));
+    assert.deepEqual(missing, []);
+  });
+
+  for (const [variable, value] of Object.entries(BAD)) {
+    test(`${variable}=${JSON.stringify(value)} is refused, naming ${variable}`, () => {
+      // The root id and token must be set together; give the other one a good value.
+      const env: Record<string, string> = { [variable]: value };
+      if (variable === 'TRUNKGATE_ROOT_AUTH_ID') env['TRUNKGATE_ROOT_AUTH_TOKEN'] = 'x'.repeat(40);
+      if (variable === 'TRUNKGATE_ROOT_AUTH_TOKEN') env['TRUNKGATE_ROOT_AUTH_ID'] = 'MAEXAMPLE00000000001';
+      refuses(env, variable);
     });
   }
 });

@@ -14,6 +14,8 @@ export interface AdmissionTarget {
   id: string;
   accountAuthId: string;
   enabled: boolean;
+  /** Trunk `secure`: signalling must arrive over TLS. */
+  secure: boolean;
   /** null: no IP check. */
   acl: AddressMatcher | null;
   /** null: no digest check. Otherwise the one credential that may authenticate. */

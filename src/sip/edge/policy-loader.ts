@@ -1,132 +1,32 @@
-// Builds the edge's PolicySnapshot from the database: every outbound trunk and application with
-// its ACL (one radix-trie matcher per ACL, shared by everything that uses it) and the one
-// credential that may authenticate it. Only referenced credentials are loaded, so the snapshot's
-// size follows the number of trunks/applications, not of stored credentials.
+// Builds the edge's PolicySnapshot: the admission rules come from the domain layer
+// (src/domain/policy: which trunk/application requires what), read through the policy repository
+// (referenced ACL entries and credentials only, in one consistent read); the edge adds the
+// digest HA1s of the referenced credentials and the lookup shapes its hot path wants.
 import { type IpAddress, NetworkMatcher, parseNetwork } from '../../domain/address/index.ts';
-import { type DigestAlgorithm, isDigestAlgorithm } from '../../domain/digest/digest-hash.ts';
+import { findAdmissionPolicy } from '../../domain/policy/admission.ts';
+import { type AdmissionPolicy, buildPolicySnapshot } from '../../domain/policy/policy-snapshot.ts';
 import type { Store } from '../../store/database.ts';
+import { PolicyRepository } from '../../store/repositories/policy-repository.ts';
 import type { AdmissionTarget, CredentialEntry, PolicySnapshot } from './admission-policy.ts';
 
 export async function readChangeVersion(store: Store): Promise<number> {
-  const r = await store.db
-    .selectFrom('change_version')
-    .select('version')
-    .where('id', '=', 1)
-    .executeTakeFirst();
-  return Number(r?.version ?? 0);
-}
-
-function algorithms(json: string | null): DigestAlgorithm[] | null {
-  if (json === null || json === '') return null;
-  try {
-    const list: unknown = JSON.parse(json);
-    if (!Array.isArray(list)) return null;
-    const out = list.filter(isDigestAlgorithm);
-    return out.length > 0 ? out : null;
-  } catch {
-    return null;
-  }
+  return new PolicyRepository(store).version();
 }
 
 const BATCH = 5000;
+/** A credential id nothing has: a policy whose credential is missing admits nobody (fails closed). */
+const NO_CREDENTIAL = '\u0000missing';
 
-export async function loadPolicy(store: Store, sipDomain: string): Promise<PolicySnapshot> {
-  const version = await readChangeVersion(store);
-  const db = store.db;
-  const [accounts, trunks, apps] = await Promise.all([
-    db.selectFrom('accounts').select(['auth_id', 'parent_auth_id', 'enabled']).execute(),
-    db
-      .selectFrom('trunks')
-      .select([
-        'trunk_id',
-        'account_auth_id',
-        'trunk_status',
-        'trunk_direction',
-        'ip_acl_uuid',
-        'credential_uuid',
-        'cps_limit',
-        'digest_algorithms',
-      ])
-      .where('trunk_direction', '=', 'outbound')
-      .execute(),
-    db
-      .selectFrom('applications')
-      .select([
-        'app_id',
-        'account_auth_id',
-        'enabled',
-        'sip_auth_type',
-        'ip_acl_uuid',
-        'credential_uuid',
-        'digest_algorithms',
-      ])
-      .execute(),
-  ]);
-  // An account is live when it and its parent (if any) are enabled.
-  const enabledById = new Map(accounts.map((a) => [a.auth_id, a.enabled === 1]));
-  const parentById = new Map(accounts.map((a) => [a.auth_id, a.parent_auth_id]));
-  const accountLive = (id: string) => {
-    const parent = parentById.get(id);
-    return (
-      enabledById.get(id) === true &&
-      (parent === null || parent === undefined || enabledById.get(parent) === true)
-    );
-  };
-
-  const aclIds = new Set<string>();
-  const credIds = new Set<string>();
-  for (const t of trunks) {
-    if (t.ip_acl_uuid) aclIds.add(t.ip_acl_uuid);
-    if (t.credential_uuid) credIds.add(t.credential_uuid);
-  }
-  for (const a of apps) {
-    if (a.ip_acl_uuid && (a.sip_auth_type === 'ip_acl' || a.sip_auth_type === 'ip_acl_and_credential'))
-      aclIds.add(a.ip_acl_uuid);
-    if (
-      a.credential_uuid &&
-      (a.sip_auth_type === 'credential' || a.sip_auth_type === 'ip_acl_and_credential')
-    )
-      credIds.add(a.credential_uuid);
-  }
-
-  const matchers = new Map<string, NetworkMatcher<true>>();
-  for (const id of aclIds) matchers.set(id, new NetworkMatcher<true>());
-  const anywhere = new NetworkMatcher<true>();
-  const aclList = [...aclIds];
-  for (let i = 0; i < aclList.length; i += BATCH) {
-    const rows = await db
-      .selectFrom('ip_acl_entries')
-      .select(['ip_acl_uuid', 'ip', 'cidr_prefix'])
-      .where('ip_acl_uuid', 'in', aclList.slice(i, i + BATCH))
-      .execute();
-    for (const r of rows) {
-      const net = parseNetwork(r.ip, r.cidr_prefix);
-      if (!net.ok) continue; // stored entries were validated on the way in
-      matchers.get(r.ip_acl_uuid)?.insert(net.value, true);
-      anywhere.insert(net.value, true);
-    }
-  }
-  for (const m of matchers.values()) m.compact();
-  anywhere.compact();
-
-  const credentials = new Map<string, CredentialEntry>();
-  const credList = [...credIds];
-  for (let i = 0; i < credList.length; i += BATCH) {
-    const rows = await db
+async function loadHa1(store: Store, ids: readonly string[]): Promise<Map<string, CredentialEntry>> {
+  const out = new Map<string, CredentialEntry>();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const rows = await store.db
       .selectFrom('credentials')
-      .select([
-        'credential_uuid',
-        'account_auth_id',
-        'username',
-        'realm',
-        'ha1_md5',
-        'ha1_sha256',
-        'ha1_sha512_256',
-      ])
-      .where('credential_uuid', 'in', credList.slice(i, i + BATCH))
+      .select(['credential_uuid', 'account_auth_id', 'username', 'realm', 'ha1_md5', 'ha1_sha256', 'ha1_sha512_256'])
+      .where('credential_uuid', 'in', ids.slice(i, i + BATCH))
       .execute();
     for (const r of rows) {
-      credentials.set(r.credential_uuid, {
+      out.set(r.credential_uuid, {
         credentialUuid: r.credential_uuid,
         accountAuthId: r.account_auth_id,
         username: r.username,
@@ -135,41 +35,49 @@ export async function loadPolicy(store: Store, sipDomain: string): Promise<Polic
       });
     }
   }
+  return out;
+}
 
-  const byDomain = new Map<string, AdmissionTarget>();
-  for (const t of trunks) {
-    byDomain.set(`${t.trunk_id}.${sipDomain}`.toLowerCase(), {
-      kind: 'trunk',
-      id: t.trunk_id,
-      accountAuthId: t.account_auth_id,
-      enabled: t.trunk_status === 'enabled' && accountLive(t.account_auth_id),
-      acl: t.ip_acl_uuid ? (matchers.get(t.ip_acl_uuid) ?? new NetworkMatcher<true>()) : null,
-      credentialUuid: t.credential_uuid,
-      cpsLimit: t.cps_limit === null ? null : Number(t.cps_limit),
-      digestAlgorithms: algorithms(t.digest_algorithms),
-    });
-  }
-  const byApp = new Map<string, AdmissionTarget>();
-  for (const a of apps) {
-    const usesAcl = a.sip_auth_type === 'ip_acl' || a.sip_auth_type === 'ip_acl_and_credential';
-    const usesCred = a.sip_auth_type === 'credential' || a.sip_auth_type === 'ip_acl_and_credential';
-    byApp.set(a.app_id, {
-      kind: 'application',
-      id: a.app_id,
-      accountAuthId: a.account_auth_id,
-      enabled: a.enabled === 1 && accountLive(a.account_auth_id),
-      acl: usesAcl ? (matchers.get(a.ip_acl_uuid ?? '') ?? new NetworkMatcher<true>()) : null,
-      credentialUuid: usesCred ? a.credential_uuid : null,
-      cpsLimit: null,
-      digestAlgorithms: algorithms(a.digest_algorithms),
-    });
-  }
-
+function toTarget(p: AdmissionPolicy): AdmissionTarget {
+  const matcher = p.ipAcl?.matcher;
   return {
-    version,
-    trunkByDomain: (host) => byDomain.get(host),
-    application: (id) => byApp.get(id),
+    kind: p.kind,
+    id: p.id,
+    accountAuthId: p.accountAuthId,
+    enabled: p.enabled,
+    secure: p.secure,
+    acl: p.requireIpAcl ? { contains: (a: IpAddress) => matcher?.contains(a) === true } : null,
+    credentialUuid: p.requireCredential ? (p.credentials[0]?.credentialUuid ?? NO_CREDENTIAL) : null,
+    cpsLimit: p.cpsLimit,
+    digestAlgorithms: p.digestAlgorithms,
+  };
+}
+
+export async function loadPolicy(store: Store, sipDomain: string): Promise<PolicySnapshot> {
+  const rows = await new PolicyRepository(store).loadRows();
+  const domain = buildPolicySnapshot(rows, sipDomain);
+  const credentials = await loadHa1(
+    store,
+    rows.credentials.map((c) => c.credential_uuid),
+  );
+  // Converted once per snapshot, so the hot path allocates nothing per request.
+  const trunks = new Map<string, AdmissionTarget>();
+  for (const [id, p] of domain.trunks) trunks.set(id, toTarget(p));
+  const apps = new Map<string, AdmissionTarget>();
+  for (const [id, p] of domain.applications) apps.set(id, toTarget(p));
+  const anywhere = new NetworkMatcher<true>();
+  for (const e of rows.aclEntries) {
+    const n = parseNetwork(e.ip, e.cidr_prefix);
+    if (n.ok) anywhere.insert(n.value, true);
+  }
+  return {
+    version: domain.version,
+    trunkByDomain: (host) => {
+      const p = findAdmissionPolicy(domain, { trunkDomain: host });
+      return p === undefined ? undefined : trunks.get(p.id);
+    },
+    application: (appId) => apps.get(appId),
     credential: (id) => credentials.get(id),
-    admittedAnywhere: (address: IpAddress) => anywhere.contains(address),
+    admittedAnywhere: (address) => anywhere.contains(address),
   };
 }

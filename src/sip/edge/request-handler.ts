@@ -247,6 +247,12 @@ export class RequestHandler {
       );
       return;
     }
+    // The edge has no TLS transport yet, so a trunk marked secure admits nothing rather than
+    // accepting its calls in the clear.
+    if (target.secure) {
+      this.finalRefusal(req, from, txKey, 'disabled', 403, 'Forbidden', `${target.kind} ${target.id} requires TLS`);
+      return;
+    }
     if (target.acl !== null && !target.acl.contains(source)) {
       this.finalRefusal(
         req,
@@ -343,10 +349,13 @@ export class RequestHandler {
     let malformed = false;
     for (const value of req.headers.getAll(headerName)) {
       const parsed = parseAuthHeader(value);
-      if (!parsed.ok || parsed.value.scheme.toLowerCase() !== 'digest') {
+      if (!parsed.ok) {
         malformed = true;
         continue;
       }
+      // RFC 4475 §3.3.7: credentials of a scheme we do not know are well-formed; a registrar that
+      // authenticates ignores them and challenges with a scheme it understands (no 400).
+      if (parsed.value.scheme.toLowerCase() !== 'digest') continue;
       if (parsed.value.params.get('realm') === realm) {
         params = parsed.value.params;
         malformed = false;
