@@ -29,7 +29,17 @@ if (files.length === 0) {
 }
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
-  { stdio: 'inherit', env: { ...process.env, TRUNKGATE_LOG_LEVEL: process.env.TRUNKGATE_LOG_LEVEL ?? 'silent' } },
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    ...files,
+  ],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, TRUNKGATE_LOG_LEVEL: process.env.TRUNKGATE_LOG_LEVEL ?? 'silent' },
+  },
 );
 process.exit(res.status ?? 1);

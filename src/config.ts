@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os';
 // Environment → one typed, validated, frozen config object.
 // A bad value stops the process with a message naming the variable (DESIGN.md "Operating it").
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { parseCidr, parseIp } from './domain/address/index.ts';
 
 export type DigestAlgorithmName = 'SHA-512-256' | 'SHA-256' | 'MD5';
@@ -221,12 +221,18 @@ function sipSettings(env: Env): Config['sip'] {
   const sipHost = str(env, 'TRUNKGATE_SIP_HOST', '0.0.0.0');
   const sipPort = int(env, 'TRUNKGATE_SIP_PORT', 5060, 0, 65535);
   const adv = optional(env, 'TRUNKGATE_SIP_ADVERTISE');
-  let advertiseHost = sipHost === '0.0.0.0' || sipHost === '::' ? str(env, 'TRUNKGATE_SIP_DOMAIN', 'sip.trunkgate.local') : sipHost;
+  let advertiseHost =
+    sipHost === '0.0.0.0' || sipHost === '::'
+      ? str(env, 'TRUNKGATE_SIP_DOMAIN', 'sip.trunkgate.local')
+      : sipHost;
   let advertisePort = sipPort;
   if (adv !== undefined) {
     const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(adv);
     if (m === null || (m[2] !== undefined && Number(m[2]) > 65535))
-      throw new ConfigError('TRUNKGATE_SIP_ADVERTISE', `must be host or host:port (IPv6 in brackets), got "${adv}"`);
+      throw new ConfigError(
+        'TRUNKGATE_SIP_ADVERTISE',
+        `must be host or host:port (IPv6 in brackets), got "${adv}"`,
+      );
     advertiseHost = m[1]!.replace(/^\[|\]$/g, '');
     if (m[2] !== undefined) advertisePort = Number(m[2]);
   }

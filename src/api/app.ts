@@ -36,7 +36,10 @@ export interface AppOptions {
   /** A pino logger; none means silent (tests). */
   logger?: Logger;
   /** The SIP edge running beside the API, for /metrics and /health. */
-  edge?: { metrics(): Promise<{ contentType: string; body: string }>; health(): { backend: string; degraded: boolean; workers: number } };
+  edge?: {
+    metrics(): Promise<{ contentType: string; body: string }>;
+    health(): { backend: string; degraded: boolean; workers: number };
+  };
 }
 
 /** Never log secrets: auth headers are redacted, request bodies are never logged. */

@@ -73,6 +73,7 @@ export function client(app: FastifyInstance, who: Caller) {
       ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
     });
     const json = res.body === '' ? undefined : (JSON.parse(res.body) as Record<string, unknown>);
+    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
     return { status: res.statusCode, headers: res.headers, body: json as Record<string, any>, raw: res.body };
   }
   return {

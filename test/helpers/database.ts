@@ -9,7 +9,8 @@ import pg from 'pg';
 import { type DialectName, openStore, type Store } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 
-export const PG_ADMIN_URL = process.env['TRUNKGATE_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PG_ADMIN_URL =
+  process.env['TRUNKGATE_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
@@ -35,7 +36,9 @@ export const DIALECTS: DialectName[] = await (async () => {
   if (!wanted.includes('postgres')) return wanted;
   if (await postgresReachable()) return wanted;
   if (process.env['CI']) {
-    throw new Error(`PostgreSQL is required under CI but ${PG_ADMIN_URL.replace(/:[^:@/]*@/, ':***@')} is unreachable`);
+    throw new Error(
+      `PostgreSQL is required under CI but ${PG_ADMIN_URL.replace(/:[^:@/]*@/, ':***@')} is unreachable`,
+    );
   }
   process.stderr.write(`# PostgreSQL unreachable at ${PG_ADMIN_URL}: running the SQLite suite only\n`);
   return wanted.filter((d) => d !== 'postgres');
@@ -79,7 +82,9 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   };
 }
 
-export async function createTestStore(dialect: DialectName): Promise<{ store: Store; db: TestDatabase; close(): Promise<void> }> {
+export async function createTestStore(
+  dialect: DialectName,
+): Promise<{ store: Store; db: TestDatabase; close(): Promise<void> }> {
   const db = await createTestDatabase(dialect);
   const store = openStore({ sqlitePath: db.sqlitePath, databaseUrl: db.databaseUrl });
   await migrateToLatest(store);

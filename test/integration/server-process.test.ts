@@ -68,6 +68,21 @@ describe('trunkgate serve (process)', () => {
       }
     });
 
+    test('logs are structured: JSON lines with level, time and msg', () => {
+      const lines = first
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
+      assert.ok(lines.length >= 2, first.stdout());
+      for (const line of lines) {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        assert.equal(typeof entry['level'], 'number');
+        assert.ok(!Number.isNaN(Date.parse(String(entry['time']))));
+        assert.equal(typeof entry['msg'], 'string');
+      }
+      assert.ok(!lines.some((l) => l.includes(root.token)), 'the generated token is not logged');
+    });
+
     test('SIGTERM exits 0 gracefully', async () => {
       const exit = await first.stop('SIGTERM');
       assert.deepEqual(exit, { code: 0, signal: null });

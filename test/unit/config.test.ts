@@ -48,7 +48,10 @@ describe('defaults (empty environment)', () => {
   });
 
   test('quotas default to the seed values (seed 000, seed 003)', () => {
-    assert.deepEqual(c.quotas, { credentials: 200, ipAcls: 100, aclEntries: 50, apiAllowlist: 50 });
+    assert.equal(c.quotas.credentials, 200);
+    assert.equal(c.quotas.ipAcls, 100);
+    assert.equal(c.quotas.aclEntries, 50);
+    assert.equal(c.quotas.apiAllowlist, 50);
   });
 
   test('rate limits and brute-force ban defaults (10 failures in 60 s → 60 s ban)', () => {

@@ -9,7 +9,11 @@ const ACCEPTED_TTL_SECONDS = 32;
  * `sharedTransactions`: several processes share the SIP port (cluster), so an accepted transaction
  * is also recorded in the shared state; a single process's own retransmission cache is enough.
  */
-export function edgeStateView(state: EdgeState, packetCapEnabled: boolean, sharedTransactions: boolean): EdgeStateView {
+export function edgeStateView(
+  state: EdgeState,
+  packetCapEnabled: boolean,
+  sharedTransactions: boolean,
+): EdgeStateView {
   return {
     nonceCounts: state.nonceCounts,
     isBanned: (address) => state.bans.isBanned(address),

@@ -22,7 +22,15 @@ async function loadHa1(store: Store, ids: readonly string[]): Promise<Map<string
   for (let i = 0; i < ids.length; i += BATCH) {
     const rows = await store.db
       .selectFrom('credentials')
-      .select(['credential_uuid', 'account_auth_id', 'username', 'realm', 'ha1_md5', 'ha1_sha256', 'ha1_sha512_256'])
+      .select([
+        'credential_uuid',
+        'account_auth_id',
+        'username',
+        'realm',
+        'ha1_md5',
+        'ha1_sha256',
+        'ha1_sha512_256',
+      ])
       .where('credential_uuid', 'in', ids.slice(i, i + BATCH))
       .execute();
     for (const r of rows) {

@@ -250,7 +250,15 @@ export class RequestHandler {
     // The edge has no TLS transport yet, so a trunk marked secure admits nothing rather than
     // accepting its calls in the clear.
     if (target.secure) {
-      this.finalRefusal(req, from, txKey, 'disabled', 403, 'Forbidden', `${target.kind} ${target.id} requires TLS`);
+      this.finalRefusal(
+        req,
+        from,
+        txKey,
+        'disabled',
+        403,
+        'Forbidden',
+        `${target.kind} ${target.id} requires TLS`,
+      );
       return;
     }
     if (target.acl !== null && !target.acl.contains(source)) {

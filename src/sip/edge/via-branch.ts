@@ -21,5 +21,5 @@ export function forwardBranch(
 }
 
 export function isOurBranch(branch: string | undefined): boolean {
-  return branch !== undefined && branch.startsWith(OUR_BRANCH_PREFIX);
+  return branch?.startsWith(OUR_BRANCH_PREFIX) === true;
 }
