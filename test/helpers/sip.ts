@@ -168,6 +168,14 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
     async stop() {
       if (stopped) return;
       stopped = true;
+      const child = proc.child;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        rmSync(dir, { recursive: true, force: true });
+        // A crash during the tests is a failure of its own, whatever the tests saw.
+        throw new Error(
+          `trunkgate serve died during the tests (${child.exitCode ?? child.signalCode}):\n${proc.stderr().slice(-4000)}\n${proc.stdout().slice(-4000)}`,
+        );
+      }
       const exit = await Promise.race([
         proc.stop('SIGTERM'),
         new Promise<undefined>((r) => setTimeout(r, 15_000).unref()),
