@@ -16,7 +16,7 @@ local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
 
 local threads = {}
 local counter = 0
-local thread_id = 0
+last_error = ""
 
 function setup(thread)
   thread:set("thread_id", #threads + 1)
@@ -32,7 +32,7 @@ end
 function request()
   if mode == "create" then
     counter = counter + 1
-    local body = string.format('{"username":"%s%d-%d","password":"Bench0000Passw0rd"}', prefix, thread_id, counter)
+    local body = string.format('{"username":"%s%d-%d","password":"Bench0000Passw0rd"}', prefix, thread_id or 0, counter)
     return wrk.format("POST", path, nil, body)
   end
   return wrk.format("GET", path)
@@ -44,7 +44,16 @@ if delay_ms ~= nil then
   end
 end
 
+-- Remembers the last unexpected answer, for the report (done() reads it from each thread).
+function response(status, headers, body)
+  if status >= 300 then last_error = status .. " " .. string.sub(body or "", 1, 160) end
+end
+
 function done(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    local e = t:get("last_error")
+    if e ~= nil and e ~= "" then io.stderr:write("wrk: last error answer: " .. e .. "\n") end
+  end
   local seconds = summary.duration / 1e6
   local e = summary.errors
   io.write(string.format(

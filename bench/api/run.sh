@@ -35,6 +35,10 @@ wrk_run() {
   local url=$1 mode=$2 path=$3 auth=$4 prefix=$5 delay=${6:-} c=${7:-$conns} d=${DUR_OVERRIDE:-$dur}
   WRK_MODE=$mode WRK_PATH=$path WRK_AUTH=$auth WRK_PREFIX=$prefix WRK_DELAY_MS=$delay \
     wrk -t1 -c"$c" -d"${d}s" --timeout 5s -s "$here/load.lua" "$url" | tail -1
+  # wrk stops sending at the deadline, but the server still finishes what it had queued: let it,
+  # so two processes never write the SQLite file at once (a deferred transaction that meets
+  # another process's commit fails with "database is locked", see bench/RESULTS.md).
+  sleep 1
 }
 field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]))' "$1"; }
 
@@ -95,9 +99,12 @@ for dialect in $dialects; do
     echo "$dialect $mode trunkgate: $o"
     omax=$(printf '%s' "$o" | field rate)
     target=$(awk -v m="$omax" 'BEGIN{printf "%d", m * 0.8}')
-    # ~20 ms between requests per connection; the delay leaves room for the service time.
+    # Pacing: each connection waits `delay` ms after each answer (~20 ms per request with the
+    # service time); a 3 s calibration run then scales the number of connections to the target.
     pc=$(awk -v t="$target" 'BEGIN{c = int(t * 0.02 + 0.5); print (c < 1 ? 1 : c)}')
-    delay=$(awk -v t="$target" -v c="$pc" -v m="$omax" 'BEGIN{d = int(c * 1000 / t - 1000 / m + 0.5); print (d < 1 ? 1 : d)}')
+    delay=$(awk -v m="$omax" 'BEGIN{d = int(20 - 1000 / m + 0.5); print (d < 1 ? 1 : d)}')
+    cal=$(DUR_OVERRIDE=3 wrk_run "$ours" "$mode" "$op" "$oa" "c$dialect" "$delay" "$pc" | field rate)
+    pc=$(awk -v t="$target" -v c="$pc" -v r="$cal" 'BEGIN{n = (r > 0 ? int(c * t / r + 0.5) : c); print (n < 1 ? 1 : n)}')
     p=$(wrk_run "$ours" "$mode" "$op" "$oa" "p$dialect" "$delay" "$pc")
     echo "$dialect $mode trunkgate paced (target $target/s, $pc connections, delay $delay ms): $p"
     rows+=("$dialect|$mode|$b|$o|$p|$target")

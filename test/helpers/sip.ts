@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { answerChallenges, parseChallenges, type UacAlgorithm } from './digest-uac.ts';
 import { REPO_ROOT, type ServerProcess, startServerProcess } from './server-process.ts';
 
@@ -20,11 +21,51 @@ export const RFC4475_DIR = join(REPO_ROOT, 'test', 'fixtures', 'sip', 'rfc4475')
 /** A password the API accepts (12+ characters, upper, lower, digit). */
 export const PASSWORD = 'Edge0Passw0rdXy';
 
+export interface EdgeMode {
+  name: string;
+  workers: number;
+  /** Shared state (nonce counts, bans, CPS, bindings) in Redis instead of memory / the cluster primary. */
+  redis?: boolean;
+}
+
 /** The edge modes the key cases run in: in-process, and two node:cluster workers sharing the port. */
-export const EDGE_MODES = [
+export const EDGE_MODES: readonly EdgeMode[] = [
   { name: 'in-process edge', workers: 1 },
   { name: 'cluster edge, 2 workers', workers: 2 },
-] as const;
+];
+
+/** For the suites whose subject is shared state (nonce counts, bans, CPS): also with Redis. */
+export const STATE_MODES: readonly EdgeMode[] = [
+  ...EDGE_MODES,
+  { name: 'cluster edge, 2 workers, state in Redis', workers: 2, redis: true },
+];
+
+export const TEST_REDIS_URL = process.env['TRUNKGATE_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+/** Whether Redis answers PING (a raw RESP exchange: no client needed to find out). */
+function redisAnswers(url: string): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: u.hostname, port: Number(u.port || 6379) });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(2000, () => done(false));
+    sock.once('error', () => done(false));
+    sock.once('connect', () => sock.write('PING\r\n'));
+    sock.once('data', (d: Buffer) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+const redisUp = await redisAnswers(TEST_REDIS_URL);
+
+/** `describe` option for a mode: Redis modes skip (outside CI only) when Redis is unreachable. */
+export function modeSkip(mode: EdgeMode): { skip?: string } {
+  if (!mode.redis || redisUp) return {};
+  if (process.env['CI']) throw new Error(`Redis is required under CI but ${TEST_REDIS_URL} does not answer`);
+  return { skip: `Redis does not answer at ${TEST_REDIS_URL}` };
+}
 
 // ---- sipp presence -------------------------------------------------------------------------------
 
@@ -106,6 +147,8 @@ export interface EdgeServer {
 
 export interface StartEdgeOptions {
   workers?: number;
+  /** Keep the edge's shared state in Redis (under a prefix of its own, removed at stop). */
+  redis?: boolean;
   /** Bind address of the edge; `::` is dual-stack (IPv4 callers arrive as IPv4-mapped IPv6). */
   bind?: string;
   env?: Record<string, string>;
@@ -117,6 +160,7 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
   const bind = o.bind ?? '127.0.0.1';
   const sipPort = await freeSipPort(bind);
   const workers = o.workers ?? 1;
+  const redisPrefix = `tgtest${randomBytes(5).toString('hex')}:`;
   let proc: ServerProcess;
   try {
     proc = await startServerProcess({
@@ -133,6 +177,7 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
       TRUNKGATE_SIP_PACKET_RATE: '0',
       TRUNKGATE_API_RATE_LIMIT: '100000',
       TRUNKGATE_API_RATE_BURST: '100000',
+      ...(o.redis ? { REDIS_URL: TEST_REDIS_URL, TRUNKGATE_REDIS_PREFIX: redisPrefix } : {}),
       ...o.env,
     });
   } catch (err) {
@@ -182,8 +227,25 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
       ]);
       if (exit === undefined) await proc.stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+      if (o.redis) await deleteRedisKeys(redisPrefix);
     },
   };
+}
+
+/** Removes what a test server left in Redis (every key under its prefix). */
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** The root account's resources path. */
@@ -301,6 +363,12 @@ export function outcomeCount(metricsText: string, outcome: string, transport?: '
     sum += Number(m[2]);
   }
   return sum;
+}
+
+/** The value of an unlabelled series (e.g. a histogram's `_count`), 0 when absent. */
+export function metricValue(metricsText: string, name: string): number {
+  const m = new RegExp(`^${name}(?:\\{\\})?\\s+(\\S+)$`, 'm').exec(metricsText);
+  return m === null ? 0 : Number(m[1]);
 }
 
 /** Every outcome's count, for before/after comparisons. */

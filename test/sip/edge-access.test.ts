@@ -13,10 +13,10 @@ import {
   createApplication,
   createCredential,
   createTrunk,
-  EDGE_MODES,
   type EdgeServer,
   header,
   headerValues,
+  modeSkip,
   outcomeCounts,
   PASSWORD,
   pollUntil,
@@ -26,6 +26,7 @@ import {
   rawUpstream,
   type SipClient,
   type SipMsg,
+  STATE_MODES,
   sendAuthenticated,
   startEdgeServer,
   tcpClient,
@@ -53,8 +54,8 @@ function moved(before: Record<string, number>, now: Record<string, number>, outc
   return (now[outcome] ?? 0) - (before[outcome] ?? 0);
 }
 
-for (const mode of EDGE_MODES) {
-  describe(`access control at the edge (${mode.name})`, { timeout: 180_000 }, () => {
+for (const mode of STATE_MODES) {
+  describe(`access control at the edge (${mode.name})`, { ...modeSkip(mode), timeout: 180_000 }, () => {
     let s: EdgeServer;
     let up: RawUpstream;
     const clients: SipClient[] = [];
@@ -96,6 +97,7 @@ for (const mode of EDGE_MODES) {
       up = await rawUpstream();
       s = await startEdgeServer({
         workers: mode.workers,
+        redis: mode.redis === true,
         bind: '::',
         env: { TRUNKGATE_UPSTREAM: up.uri, TRUNKGATE_AUTH_BAN_SECONDS: String(BAN_SECONDS) },
       });

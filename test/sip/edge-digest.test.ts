@@ -11,10 +11,10 @@ import {
   createApplication,
   createCredential,
   createTrunk,
-  EDGE_MODES,
   type EdgeServer,
   header,
   headerValues,
+  modeSkip,
   outcomeCounts,
   PASSWORD,
   type RawUpstream,
@@ -23,6 +23,7 @@ import {
   rawUpstream,
   type SipClient,
   type SipMsg,
+  STATE_MODES,
   sendAuthenticated,
   startEdgeServer,
   tcpClient,
@@ -99,8 +100,11 @@ test('the test UAC reproduces RFC 7616 §3.9.1 before the edge is judged with it
   );
 });
 
-for (const mode of EDGE_MODES) {
-  describe(`digest authentication at the edge (${mode.name})`, { timeout: 180_000 }, () => {
+for (const mode of STATE_MODES) {
+  describe(`digest authentication at the edge (${mode.name})`, {
+    ...modeSkip(mode),
+    timeout: 180_000,
+  }, () => {
     let s: EdgeServer;
     let up: RawUpstream;
     let user: string;
@@ -122,6 +126,7 @@ for (const mode of EDGE_MODES) {
       up = await rawUpstream();
       s = await startEdgeServer({
         workers: mode.workers,
+        redis: mode.redis === true,
         env: {
           TRUNKGATE_UPSTREAM: up.uri,
           TRUNKGATE_SIP_NONCE_TTL: String(NONCE_TTL_SECONDS),

@@ -14,6 +14,7 @@ import {
   type EdgeServer,
   freeSipPort,
   headerValues,
+  metricValue,
   outcomeCount,
   outcomeCounts,
   PASSWORD,
@@ -120,7 +121,9 @@ for (const mode of EDGE_MODES) {
 
     for (const transport of ['u1', 't1'] as const) {
       test(`an authenticated call over ${transport === 'u1' ? 'UDP' : 'TCP'} reaches the sipp UAS with our identity headers, the spoofed ones removed`, async () => {
-        const before = outcomeCounts(await s.metrics());
+        const beforeText = await s.metrics();
+        const before = outcomeCounts(beforeText);
+        const relayedBefore = metricValue(beforeText, 'trunkgate_sip_responses_relayed_total');
         const uas = startSipp({
           scenario: 'invite-uas.xml',
           calls: 1,
@@ -173,7 +176,11 @@ for (const mode of EDGE_MODES) {
         } finally {
           await uas.stop();
         }
-        const now = outcomeCounts(await s.metrics());
+        const text = await s.metrics();
+        const now = outcomeCounts(text);
+        // 180, 200 (INVITE) and 200 (BYE) came back from the UAS by Via.
+        const relayed = metricValue(text, 'trunkgate_sip_responses_relayed_total') - relayedBefore;
+        assert.ok(relayed >= 3, `responses relayed: ${relayed}`);
         assert.ok((now['admitted'] ?? 0) - (before['admitted'] ?? 0) >= 1);
         assert.ok((now['challenged'] ?? 0) - (before['challenged'] ?? 0) >= 1);
         assert.ok((now['in_dialog_relayed'] ?? 0) - (before['in_dialog_relayed'] ?? 0) >= 2);

@@ -46,6 +46,8 @@ async function startInProcess(
     redisUrl: config.redisUrl,
     mode: 'single',
     config: { authFailure: config.authFailure, sipPacketRate: config.sipPacketRate || 1 },
+    // TRUNKGATE_REDIS_PREFIX: deployments sharing a Redis must not share bans, CPS windows or nonces.
+    keyPrefix: `${config.redisKeyPrefix}sip:`,
     log,
   });
   const edge = await startEdge({

@@ -18,6 +18,8 @@ async function main(): Promise<void> {
     mode: 'cluster-worker',
     processes: workers,
     config: { authFailure: config.authFailure, sipPacketRate: config.sipPacketRate || 1 },
+    // TRUNKGATE_REDIS_PREFIX: deployments sharing a Redis must not share bans, CPS windows or nonces.
+    keyPrefix: `${config.redisKeyPrefix}sip:`,
     log,
   });
   // prom-client's AggregatorRegistry in the primary collects the global registry of each worker.

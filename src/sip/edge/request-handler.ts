@@ -190,7 +190,7 @@ export class RequestHandler {
       return;
     }
     if (req.method === 'CANCEL') {
-      this.handleCancel(req, from, topVia);
+      await this.handleCancel(req, from, topVia);
       return;
     }
     if (inDialog) {
@@ -557,6 +557,9 @@ export class RequestHandler {
       { kind: 'forwarded', data, host: upstream.host, port: upstream.port, transport: upstream.transport },
       this.now(),
     );
+    // A CANCEL for this INVITE may reach another worker or node (handleCancel); digest-admitted
+    // requests were already remembered in authenticate().
+    if (req.method === 'INVITE' && admission.credentialUuid === null) this.d.state.rememberAccepted(txKey);
     this.d.metrics.outcome('admitted', from.transport);
     this.d.sendTo(data, upstream.host, upstream.port, upstream.transport);
   }
@@ -629,10 +632,16 @@ export class RequestHandler {
   }
 
   /** CANCEL follows its INVITE (§16.10): forwarded when the INVITE with the same branch was. */
-  private handleCancel(req: SipRequest, from: Remote, topVia: Via): void {
+  private async handleCancel(req: SipRequest, from: Remote, topVia: Via): Promise<void> {
     const inviteKey = TransactionCache.key(topVia.branch ?? '', 'INVITE', from.address, from.port);
-    const invite = this.tx.get(inviteKey, this.now());
-    if (invite?.kind !== 'forwarded') {
+    const cached = this.tx.get(inviteKey, this.now());
+    let invite: { host: string; port: number; transport: 'udp' | 'tcp' } | undefined =
+      cached?.kind === 'forwarded' ? cached : undefined;
+    // Cluster workers share the port, so the INVITE may have been admitted by another worker (or
+    // node): the shared state knows, and it went to the one configured upstream.
+    if (invite === undefined && this.d.upstream !== undefined && (await this.d.state.wasAccepted(inviteKey)))
+      invite = this.d.upstream;
+    if (invite === undefined) {
       this.respond(req, from, 481, 'Call/Transaction Does Not Exist');
       return;
     }
