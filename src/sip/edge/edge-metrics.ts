@@ -49,10 +49,17 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     help: 'SIP responses relayed back by Via',
     registers: [registry],
   });
-  // Pre-create every series so a dashboard sees zeros rather than gaps.
-  for (const o of OUTCOMES) for (const t of ['udp', 'tcp'] as const) requests.labels(o, t).inc(0);
+  // Pre-create every series so a dashboard sees zeros rather than gaps, and keep the children:
+  // labels() hashes its arguments on every call, which is wasted work on the hot path.
+  const children = new Map<string, { inc(): void }>();
+  for (const o of OUTCOMES)
+    for (const t of ['udp', 'tcp'] as const) {
+      const child = requests.labels(o, t);
+      child.inc(0);
+      children.set(`${o}|${t}`, child);
+    }
   return {
-    outcome: (o, t) => requests.labels(o, t).inc(),
+    outcome: (o, t) => children.get(`${o}|${t}`)?.inc(),
     observeLatency: (s) => latency.observe(s),
     responsesRelayed: () => relayed.inc(),
   };

@@ -85,7 +85,9 @@ async function startCluster(
 ): Promise<EdgeRuntime> {
   const broker = startStateBrokerInPrimary(cluster, { bans: config.authFailure, maxNonces: 2_000_000 });
   const { exec, execArgv } = workerEntry();
-  cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
+  // TRUNKGATE_SIP_WORKER_NODE_ARGS passes node flags to the workers, e.g. "--cpu-prof" for profiling.
+  const extra = (process.env['TRUNKGATE_SIP_WORKER_NODE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
+  cluster.setupPrimary({ exec, execArgv: [...execArgv, ...extra], serialization: 'advanced' });
   let stopping = false;
   const workers = new Set<Worker>();
   const fork = (index: number): Promise<void> =>
