@@ -13,7 +13,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 dur=${DURATION:-10}
-rates=${RATES:-"2000,3000,4000,5000,6000,7000,8000,9000,10000"}
+rates=${RATES:-"3000,4000,5000,6000,7000,8000,9000,10000"}
 workers=${WORKERS:-2}
 conc=${CONCURRENCY:-64}
 
@@ -35,10 +35,13 @@ load() { # algorithm, extra args...
   local alg=$1; shift
   (cd "$REPO_ROOT" && node --import tsx bench/sip/digest-load.ts --target "127.0.0.1:$TG_SIP_PORT" \
     --domain "${domain[$alg]}" --user "user-${alg,,}" --pass "$BENCH_PASS" --algorithm "$alg" \
-    --duration "$dur" "$@")
+    --duration "${DURATION_OVERRIDE:-$dur}" "$@")
 }
 
 declare -A best cap
+for alg in MD5 SHA-256 SHA-512-256; do # warm-up (JIT), not reported
+  DURATION_OVERRIDE=3 load "$alg" --concurrency "$conc" >/dev/null
+done
 for alg in MD5 SHA-256 SHA-512-256; do
   k0=$(bench_ticks "$TG_PID")
   out=$(load "$alg" --concurrency "$conc")

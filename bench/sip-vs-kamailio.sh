@@ -28,16 +28,20 @@ mode=${1:-register}
 case $mode in register | invite) ;; *) bench_die "usage: $0 [register|invite]" ;; esac
 dur=${DURATION:-10}
 if [ "$mode" = register ]; then
-  rates=${RATES:-"3000 4000 5000 6000 7000 8000 9000 10000 11000 12000 14000"}
+  rates=${RATES:-"4000 5000 6000 7000 8000 9000 10000 11000 12000 14000 16000"}
   default_systems="kamailio tg1 tg2"
   [ "${ACL:-1}" = 1 ] && default_systems="$default_systems kamailio+acl tg2+acl"
-  gap=3
+  gap=2
 else
   rates=${RATES:-"500 750 1000 1250 1500 1750 2000 2500 3000"}
   default_systems="kamailio tg1 tg2"
   gap=6 # let Kamailio's tm wait timers and the UAS's 4 s timewait drain
 fi
 systems=${SYSTEMS:-$default_systems}
+# sipp's socket buffers (default 64 KiB): every system's answers reach sipp's one socket, and a
+# burst larger than its buffer is dropped there and retransmitted. 4 MiB (net.core.rmem_max here)
+# for every system alike, so that the server, not sipp's socket, is measured.
+sipp_buf=${SIPP_BUFF:-4194304}
 
 bench_require sipp kamailio sqlite3 python3 time
 bench_require_build
@@ -89,7 +93,8 @@ start_trunkgate() { # $1: workers, $2: acl (0/1)
   local workers=$1 acl=$2 name="tg$1-$2" acl_uuid=
   if [ -n "${PROFILE:-}" ]; then
     mkdir -p "$PROFILE"
-    NODE_OPTIONS="--cpu-prof --cpu-prof-dir=$PROFILE" tg_start "$name" "$workers" TRUNKGATE_QUOTA_ACL_ENTRIES=20000
+    TG_NODE_ARGS="--cpu-prof --cpu-prof-dir=$PROFILE" tg_start "$name" "$workers" TRUNKGATE_QUOTA_ACL_ENTRIES=20000 \
+      TRUNKGATE_SIP_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=$PROFILE"
   else
     tg_start "$name" "$workers" TRUNKGATE_QUOTA_ACL_ENTRIES=20000
   fi
@@ -128,13 +133,19 @@ run_step() {
   (cd "$work" && /usr/bin/time -f '%U %S' -o "$work/uac.time" timeout $((dur * 3 + 40)) \
     sipp "$TARGET" -sf "$scen" -inf "$work/u.csv" -au "$BENCH_USER" -ap "$BENCH_PASS" \
     -i 127.0.0.1 -p 0 -r "$rate" -m "$calls" -l 20000 -nostdin -timeout $((dur * 3 + 20))s \
-    -trace_stat -stf "$work/stat.csv" >"$work/uac.out" 2>&1)
+    -buff_size "$sipp_buf" -trace_stat -stf "$work/stat.csv" ${UAC_EXTRA:-} >"$work/uac.out" 2>&1)
   local k1 u1 b1 a1 d1 m1=""
   k1=$(bench_ticks "$SRV_PID"); u1=0; [ -n "${UAS_PID:-}" ] && u1=$(bench_ticks "$UAS_PID")
   read -r b1 a1 < <(bench_busy); d1=$(bench_udp_drops)
   [ -n "$IS_TG" ] && m1=$(tg_outcomes)
   local ok failed retrans el
   read -r ok failed retrans el < <(sipp_stats "$work/stat.csv")
+  if [ -n "${SS:-}" ]; then # which sockets dropped: ss's skmem d<drops> per UDP socket on 127.0.0.1
+    ss -Huanmp 2>/dev/null | paste - - | awk '{ d = 0; p = ""
+      if (match($0, /users:\(\("[^"]+"/)) p = substr($0, RSTART + 9, RLENGTH - 10)
+      if (match($0, /,d[0-9]+\)/)) d = substr($0, RSTART + 2, RLENGTH - 3)
+      if ($4 ~ /^127\.0\.0\.1:/ && d > 0) print "  ss (drops since the socket opened):", $4, p, "d=" d }' >&2
+  fi
   python3 - "$sys" "$rate" "$calls" "$ok" "$failed" "$retrans" "$el" "$((k1 - k0))" "$((u1 - u0))" \
     "$(cat "$work/uac.time" 2>/dev/null | tail -1)" "$((b1 - b0))" "$((a1 - a0))" "$((d1 - d0))" "$m0" "$m1" <<'PY'
 import sys

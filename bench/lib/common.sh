@@ -146,7 +146,8 @@ bench_udp_drops() { awk '/^Udp:/{n++; if (n==2) print $6}' /proc/net/snmp; }
 
 # Starts `trunkgate serve` from dist/ in the background. Sets TG_PID, TG_HTTP (origin), TG_SIP_PORT.
 #   tg_start NAME WORKERS [extra env assignments...]   (NAME: log file prefix under $work)
-# The environment is built from scratch; TG_DB or TG_DATABASE_URL choose the database.
+# The environment is built from scratch; TG_DB or TG_DATABASE_URL choose the database, TG_NODE_ARGS
+# adds node options (e.g. --cpu-prof), TG_SERVE_ARGS serve options (--api-only).
 tg_start() {
   local name=$1 workers=$2; shift 2
   TG_SIP_PORT=$(bench_free_port "${TG_SIP_PORT_BASE:-5080}")
@@ -154,7 +155,7 @@ tg_start() {
   TG_HTTP="http://127.0.0.1:$http"
   local dbenv=("TRUNKGATE_DB=${TG_DB:-$work/$name.db}")
   [ -n "${TG_DATABASE_URL:-}" ] && dbenv=("DATABASE_URL=$TG_DATABASE_URL")
-  (cd "$REPO_ROOT" && exec env -i PATH="$PATH" HOME="${HOME:-/tmp}" ${NODE_OPTIONS:+NODE_OPTIONS="$NODE_OPTIONS"} \
+  (cd "$REPO_ROOT" && exec env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
     "${dbenv[@]}" \
     TRUNKGATE_HTTP_HOST=127.0.0.1 TRUNKGATE_HTTP_PORT="$http" \
     TRUNKGATE_SIP_HOST=127.0.0.1 TRUNKGATE_SIP_PORT="$TG_SIP_PORT" \
@@ -164,7 +165,7 @@ tg_start() {
     TRUNKGATE_ROOT_AUTH_ID="$BENCH_AUTH_ID" TRUNKGATE_ROOT_AUTH_TOKEN="$BENCH_AUTH_TOKEN" \
     TRUNKGATE_API_RATE_LIMIT=1000000 TRUNKGATE_API_RATE_BURST=1000000 \
     TRUNKGATE_LOG_LEVEL="${TG_LOG_LEVEL:-warn}" \
-    "$@" node bin/trunkgate.mjs serve ${TG_SERVE_ARGS:-} >"$work/$name.log" 2>&1) &
+    "$@" node ${TG_NODE_ARGS:-} bin/trunkgate.mjs serve ${TG_SERVE_ARGS:-} >"$work/$name.log" 2>&1) &
   TG_PID=$!
   bench_track "$TG_PID"
   local i

@@ -55,7 +55,10 @@ function addressIn(n: IpNetwork): IpAddress {
 function randomAddress(i: number): IpAddress {
   return i % 2 === 0
     ? { family: 4, value: random32() }
-    : { family: 6, words: [((random32() & 0x1fffffff) | 0x20000000) >>> 0, random32(), random32(), random32()] };
+    : {
+        family: 6,
+        words: [((random32() & 0x1fffffff) | 0x20000000) >>> 0, random32(), random32(), random32()],
+      };
 }
 
 interface Row {
@@ -101,7 +104,9 @@ function measure(size: number): Row {
 measure(1000);
 const rows = sizes.map(measure);
 const base = rows[0]!.nsPerLookup;
-console.log('| networks (½ IPv4, ½ IPv6) | build + compact | matcher memory | ns / lookup (best of 5 × 2M) | × vs 10³ | hits |');
+console.log(
+  '| networks (½ IPv4, ½ IPv6) | build + compact | matcher memory | ns / lookup (best of 5 × 2M) | × vs 10³ | hits |',
+);
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(

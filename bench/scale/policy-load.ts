@@ -19,7 +19,7 @@ const held = (): number => {
   return m.heapUsed + m.arrayBuffers;
 };
 
-const store = openStore({ sqlitePath: file });
+const store = openStore({ sqlitePath: file, databaseUrl: undefined });
 const times: number[] = [];
 let heapMiB = 0;
 for (let r = 0; r < rounds; r++) {

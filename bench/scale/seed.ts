@@ -65,7 +65,10 @@ function network(i: number): { ip: string; prefix: number; family: 4 | 6 } {
   }
   const prefix = between(32, 128);
   const a: IpAddress = maskAddress(
-    { family: 6, words: [((random32() & 0x1fffffff) | 0x20000000) >>> 0, random32(), random32(), random32()] },
+    {
+      family: 6,
+      words: [((random32() & 0x1fffffff) | 0x20000000) >>> 0, random32(), random32(), random32()],
+    },
     prefix,
   );
   return { ip: formatIp(a), prefix, family: 6 };

@@ -196,6 +196,7 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
     async api(method, path, body) {
       const res = await fetch(`${origin}${path}`, {
         method,
+        signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
         headers: {
           authorization: auth,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -206,7 +207,7 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
       return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
     },
     async metrics() {
-      const res = await fetch(`${origin}/metrics`);
+      const res = await fetch(`${origin}/metrics`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
       if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
       return res.text();
     },
@@ -223,7 +224,7 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
       }
       const exit = await Promise.race([
         proc.stop('SIGTERM'),
-        new Promise<undefined>((r) => setTimeout(r, 15_000).unref()),
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000).unref()),
       ]);
       if (exit === undefined) await proc.stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
@@ -247,6 +248,11 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** Bounds every HTTP call of the suite: a wedged server fails the test instead of hanging it. */
+const HTTP_TIMEOUT_MS = 30_000;
+/** For before()/after() hooks: starting or stopping a cluster server is slow, never unbounded. */
+export const HOOK_TIMEOUT = { timeout: 120_000 };
 
 /** The root account's resources path. */
 export const ACCOUNT = `/v1/Account/${ROOT_AUTH_ID}`;
@@ -980,7 +986,7 @@ export async function runSipp(
 
 /** A compact description of a sipp run for assertion messages. */
 export function describeSipp(r: SippResult): string {
-  return `sipp exit ${r.code ?? r.signal}, ok=${r.successful} failed=${r.failed}\n${r.output.slice(-3000)}\n${r.errors.slice(-3000)}`;
+  return `sipp exit ${r.code ?? r.signal}, ok=${r.successful} failed=${r.failed}\n${r.output.slice(-3000)}\nfirst errors:\n${r.errors.slice(0, 3000)}`;
 }
 
 // ---- RFC 4475 ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import {
   createCredential,
   createTrunk,
   type EdgeServer,
+  HOOK_TIMEOUT,
   header,
   headerValues,
   modeSkip,
@@ -101,13 +102,13 @@ for (const mode of STATE_MODES) {
         bind: '::',
         env: { TRUNKGATE_UPSTREAM: up.uri, TRUNKGATE_AUTH_BAN_SECONDS: String(BAN_SECONDS) },
       });
-    });
+    }, HOOK_TIMEOUT);
 
     after(async () => {
       for (const c of clients) await c.close();
       await s?.stop();
       await up?.close();
-    });
+    }, HOOK_TIMEOUT);
 
     test('IPv4 ACL: the listed source is admitted (X-Trunkgate-Auth: ip), another is refused 403', async () => {
       const acl = await createAcl(s, ['127.0.0.2/32', '127.0.1.0/24']);

@@ -12,6 +12,7 @@ import {
   createCredential,
   createTrunk,
   type EdgeServer,
+  HOOK_TIMEOUT,
   header,
   headerValues,
   modeSkip,
@@ -139,13 +140,13 @@ for (const mode of STATE_MODES) {
       credentialUuid = await createCredential(s, user);
       ({ trunkId, domain } = await createTrunk(s, { credential_uuid: credentialUuid }));
       await waitForTarget(s, `sip:${domain}`);
-    });
+    }, HOOK_TIMEOUT);
 
     after(async () => {
       for (const c of clients) await c.close();
       await s?.stop();
       await up?.close();
-    });
+    }, HOOK_TIMEOUT);
 
     for (const transport of ['UDP', 'TCP'] as const) {
       for (const algorithm of ALGORITHMS) {

@@ -10,6 +10,7 @@ import {
   createTrunk,
   EDGE_MODES,
   type EdgeServer,
+  HOOK_TIMEOUT,
   metricValue,
   outcomeCount,
   PASSWORD,
@@ -51,14 +52,14 @@ for (const mode of EDGE_MODES) {
       s = await startEdgeServer({ workers: mode.workers, env: { TRUNKGATE_UPSTREAM: up.uri } });
       udp = await udpClient(s.sipHost, s.sipPort);
       tcp = await tcpClient(s.sipHost, s.sipPort);
-    });
+    }, HOOK_TIMEOUT);
 
     after(async () => {
       await udp?.close();
       await tcp?.close();
       await s?.stop();
       await up?.close();
-    });
+    }, HOOK_TIMEOUT);
 
     test('Prometheus text: every outcome has a series per transport from the start', async () => {
       const res = await fetch(`${s.origin}/metrics`);

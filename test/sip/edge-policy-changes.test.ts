@@ -14,6 +14,7 @@ import {
   createTrunk,
   EDGE_MODES,
   type EdgeServer,
+  HOOK_TIMEOUT,
   PASSWORD,
   type RequestSpec,
   type SipClient,
@@ -62,12 +63,12 @@ for (const mode of EDGE_MODES) {
         env: { TRUNKGATE_AUTH_MAX_FAILURES: '100000' },
       });
       c = await udpClient(s.sipHost, s.sipPort);
-    });
+    }, HOOK_TIMEOUT);
 
     after(async () => {
       await c?.close();
       await s?.stop();
-    });
+    }, HOOK_TIMEOUT);
 
     /** A fresh REGISTER transaction answering the challenge with `password`: 200 or the refusal. */
     async function register(user: string, domain: string, password: string): Promise<number> {

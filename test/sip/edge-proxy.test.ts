@@ -13,6 +13,7 @@ import {
   createTrunk,
   EDGE_MODES,
   type EdgeServer,
+  HOOK_TIMEOUT,
   header,
   headerValues,
   newBranch,
@@ -42,13 +43,13 @@ for (const mode of EDGE_MODES) {
       c = await udpClient(s.sipHost, s.sipPort);
       ({ domain } = await createTrunk(s, { ipacl_uuid: await createAcl(s, ['127.0.0.1/32']) }));
       await waitForTarget(s, `sip:${domain}`);
-    });
+    }, HOOK_TIMEOUT);
 
     after(async () => {
       await c?.close();
       await s?.stop();
       await up?.close();
-    });
+    }, HOOK_TIMEOUT);
 
     /** Sends an INVITE and returns the copy the upstream received. */
     async function forwardInvite(callId: string, branch = newBranch()): Promise<SipMsg> {
@@ -149,7 +150,7 @@ for (const mode of EDGE_MODES) {
       // A Route with a forged MAC, or for another dialog, or none at all: not relayed.
       const forged = rr.replace(/tg=[^;>]+/, 'tg=AAAAAAAAAAAAAAAAAAAAAA');
       for (const route of [`<${forged}>`, `<${rr}>`, undefined]) {
-        const otherCall = route === `<${rr}>` ? `other-${callId}` : callId;
+        const otherCall: string = route === `<${rr}>` ? `other-${callId}` : callId;
         const r = await c.request({
           method: 'BYE',
           ruri: target,

@@ -12,6 +12,7 @@ import {
   createTrunk,
   EDGE_MODES,
   type EdgeServer,
+  HOOK_TIMEOUT,
   header,
   headerValues,
   outcomeCounts,
@@ -119,12 +120,12 @@ for (const mode of EDGE_MODES) {
     before(async () => {
       up = await rawUpstream();
       s = await startEdgeServer({ workers: mode.workers, env: { TRUNKGATE_UPSTREAM: up.uri } });
-    });
+    }, HOOK_TIMEOUT);
 
     after(async () => {
       await s?.stop();
       await up?.close();
-    });
+    }, HOOK_TIMEOUT);
 
     test('the verdict table covers exactly the manifest', () => {
       assert.deepEqual(manifest.map((r) => r.file).sort(), Object.keys(VERDICTS).sort());

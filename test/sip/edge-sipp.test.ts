@@ -13,6 +13,7 @@ import {
   EDGE_MODES,
   type EdgeServer,
   freeSipPort,
+  HOOK_TIMEOUT,
   headerValues,
   metricValue,
   outcomeCount,
@@ -67,11 +68,11 @@ for (const mode of EDGE_MODES) {
         digest_algorithms: ['MD5'],
       }));
       await waitForTarget(s, `sip:${domain}`);
-    });
+    }, HOOK_TIMEOUT);
 
     after(async () => {
       await s?.stop();
-    });
+    }, HOOK_TIMEOUT);
 
     test('the MD5-only trunk is challenged with exactly one MD5 challenge (what sipp can answer)', async () => {
       const c = await udpClient(s.sipHost, s.sipPort);
