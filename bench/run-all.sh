@@ -28,7 +28,7 @@ run() {
   echo "================================================================================"
   local t0=$SECONDS
   "$@" || echo "!! $name exited with status $?"
-  echo "($name took $((SECONDS - t0)) s)"
+  echo "($name took $((SECONDS - t0)) s; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 }
 
 {

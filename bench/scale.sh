@@ -7,7 +7,10 @@
 #      edge's start-up (spawn → /health answering, policy loaded), its RSS;
 #   4. admission: the benchmark trunk (IP ACL AND digest, MD5) driven by bench/sip/digest-load.ts in
 #      closed loop (CONCURRENCY in flight, DURATION s) against both edges, alternating
-#      small, large, small, large; the large/small ratio of the means is the result.
+#      small, large, small, large; the large/small ratio of the means is the result;
+#   5. a change under load: the same closed loop for 2×DURATION s while change_version is bumped
+#      after DURATION/2 s (what any API write does), so every edge process rebuilds its snapshot
+#      while it serves: completed/s, failed and retransmitted transactions, per database.
 #
 # usage: bench/scale.sh   env: SMALL=1000 LARGE=1000000 WORKERS=2 DURATION=10 CONCURRENCY=64
 set -u
@@ -19,7 +22,7 @@ workers=${WORKERS:-2}
 dur=${DURATION:-10}
 conc=${CONCURRENCY:-64}
 
-bench_require python3
+bench_require python3 sqlite3
 bench_require_build
 work=$(mktemp -d /tmp/bench-scale.XXXXXX)
 bench_cleanup_on_exit
@@ -29,6 +32,15 @@ bench_machine
 echo
 echo "### NetworkMatcher lookup time"
 (cd "$REPO_ROOT" && node --expose-gc --import tsx bench/scale/matcher.ts) || bench_die "matcher benchmark failed"
+
+# RSS of the serve process and of each edge worker, one line.
+per_process_rss() {
+  local line="$2: RSS" p
+  for p in "$1" $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    [ -r "/proc/$p/status" ] && line="$line $(awk '/^VmRSS:/{printf "%d", $2/1024}' "/proc/$p/status") MiB ($([ "$p" = "$1" ] && echo serve || echo worker))"
+  done
+  echo "$line"
+}
 
 declare -A domain pid http port startup rss0 policy seeded
 for size in "$small" "$large"; do
@@ -41,13 +53,14 @@ for size in "$small" "$large"; do
   policy[$size]=$(cd "$REPO_ROOT" && node --expose-gc --import tsx bench/scale/policy-load.ts "$db")
   echo "policy snapshot $size: ${policy[$size]}"
   t0=$(date +%s%N)
-  TG_DB=$db TG_LOG_LEVEL=info tg_start "scale-$size" "$workers"
+  TG_DB=$db TG_LOG_LEVEL=debug tg_start "scale-$size" "$workers" # debug: the reload times
   startup[$size]=$(( ($(date +%s%N) - t0) / 1000000 ))
   pid[$size]=$TG_PID; http[$size]=$TG_HTTP; port[$size]=$TG_SIP_PORT
   trunk=$(printf '%s' "${seeded[$size]}" | json_field bench_trunk)
   domain[$size]="$trunk.$BENCH_DOMAIN"
   sleep 2
   rss0[$size]=$(bench_rss_kib "$TG_PID")
+  per_process_rss "$TG_PID" "edge $size after start"
   loaded=$(grep -o '"version":[0-9]*,"ms":[0-9]*' "$work/scale-$size.log" | sed 's/.*"ms"://' | tr '\n' ' ')
   echo "edge $size: start-up (spawn → /health) ${startup[$size]} ms; policy load in the edge process(es): ${loaded}ms; RSS $((rss0[$size] / 1024)) MiB"
 done
@@ -56,14 +69,14 @@ load() { # size → JSON line
   local s=$1
   (cd "$REPO_ROOT" && node --import tsx bench/sip/digest-load.ts --target "127.0.0.1:${port[$s]}" \
     --domain "${domain[$s]}" --user "$BENCH_USER" --pass "$BENCH_PASS" --algorithm MD5 \
-    --duration "$dur" --concurrency "$conc")
+    --duration "${DURATION_OVERRIDE:-$dur}" --concurrency "$conc")
 }
 achieved() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s.trim()).achieved))'; }
 
 echo
 echo "### admission (ACL + digest), closed loop, $conc in flight, $dur s per run"
 for s in "$small" "$large"; do
-  DURATION=3 load "$s" >/dev/null # warm-up: JIT, nonce state
+  DURATION_OVERRIDE=3 load "$s" >/dev/null # warm-up: JIT, nonce state
 done
 declare -A sum n
 for round in 1 2; do
@@ -79,16 +92,31 @@ for round in 1 2; do
 done
 
 echo
-echo "| entries + credentials | seeded in | policy build (first / best) | snapshot heap | edge start-up | edge RSS after start | edge RSS after load | admission (REGISTER/s, mean of 2) | × vs $small |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "### a change (change_version bumped) while under load, closed loop, $((dur * 2)) s"
+declare -A change
+for s in "$small" "$large"; do
+  (sleep $((dur / 2)); sqlite3 "$work/scale-$s.db" 'UPDATE change_version SET version = version + 1 WHERE id = 1') &
+  bump=$!
+  change[$s]=$(DURATION_OVERRIDE=$((dur * 2)) load "$s")
+  wait "$bump"
+  echo "$s entries: ${change[$s]}"
+  reloads=$(grep -o '"version":[0-9]*,"ms":[0-9]*,"msg":"sip policy reloaded"' "$work/scale-$s.log" | sed 's/.*"ms":\([0-9]*\).*/\1/' | tr '\n' ' ')
+  echo "  reload time in the edge process(es): ${reloads:-not logged }ms"
+  per_process_rss "${pid[$s]}" "  edge $s after the change"
+  sleep 2
+done
+
+echo
+echo "| entries + credentials | seeded in | policy build (first / best) | snapshot heap | edge start-up | edge RSS after start | edge RSS after load | admission (REGISTER/s, mean of 2) | × vs $small | during a change: REGISTER/s, failed, retransmitted |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 base=$(( sum[$small] / n[$small] ))
 for s in "$small" "$large"; do
   mean=$(( sum[$s] / n[$s] ))
   rss1=$(bench_rss_kib "${pid[$s]}")
   node -e '
-    const [s, seeded, policy, start, rss0, rss1, mean, base] = process.argv.slice(1);
-    const sd = JSON.parse(seeded), p = JSON.parse(policy);
-    console.log(`| ${Number(s).toLocaleString("en-US")} | ${sd.seconds} s | ${p.first_ms} / ${p.best_ms} ms | ${p.snapshot_mib} MiB | ${start} ms | ${Math.round(rss0/1024)} MiB | ${Math.round(rss1/1024)} MiB | ${mean} | ${(mean/base).toFixed(2)} |`);
-  ' "$s" "${seeded[$s]}" "${policy[$s]}" "${startup[$s]}" "${rss0[$s]}" "$rss1" "$mean" "$base"
+    const [s, seeded, policy, start, rss0, rss1, mean, base, change] = process.argv.slice(1);
+    const sd = JSON.parse(seeded), p = JSON.parse(policy), c = JSON.parse(change);
+    console.log(`| ${Number(s).toLocaleString("en-US")} | ${sd.seconds} s | ${p.first_ms} / ${p.best_ms} ms | ${p.snapshot_mib} MiB | ${start} ms | ${Math.round(rss0/1024)} MiB | ${Math.round(rss1/1024)} MiB | ${mean} | ${(mean/base).toFixed(2)} | ${c.achieved}, ${c.failed}, ${c.retrans} |`);
+  ' "$s" "${seeded[$s]}" "${policy[$s]}" "${startup[$s]}" "${rss0[$s]}" "$rss1" "$mean" "$base" "${change[$s]}"
 done
 echo "(RSS: the serve process and its $workers edge worker(s) together; each edge process holds its own snapshot)"

@@ -136,6 +136,10 @@ export interface EdgeServer {
   origin: string;
   /** UDP and TCP port of the edge. */
   sipPort: number;
+  /** TRUNKGATE_SIP_POLICY_POLL_MS of the server. */
+  policyPollMs: number;
+  /** TRUNKGATE_REDIS_PREFIX when the server keeps its state in Redis. */
+  redisPrefix: string | undefined;
   /** Address a client on this machine sends to (IPv4). */
   sipHost: string;
   workers: number;
@@ -177,6 +181,8 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
       TRUNKGATE_SIP_PACKET_RATE: '0',
       TRUNKGATE_API_RATE_LIMIT: '100000',
       TRUNKGATE_API_RATE_BURST: '100000',
+      // New trunks reach every worker sooner (the suite about change latency uses the default).
+      TRUNKGATE_SIP_POLICY_POLL_MS: '100',
       ...(o.redis ? { REDIS_URL: TEST_REDIS_URL, TRUNKGATE_REDIS_PREFIX: redisPrefix } : {}),
       ...o.env,
     });
@@ -191,6 +197,8 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
     process: proc,
     origin,
     sipPort,
+    policyPollMs: Number(o.env?.['TRUNKGATE_SIP_POLICY_POLL_MS'] ?? 100),
+    redisPrefix: o.redis ? redisPrefix : undefined,
     sipHost: '127.0.0.1',
     workers,
     async api(method, path, body) {
@@ -233,17 +241,32 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
   };
 }
 
-/** Removes what a test server left in Redis (every key under its prefix). */
-async function deleteRedisKeys(prefix: string): Promise<void> {
+/** Redis keys under `prefix` (SCAN, so it never blocks the server). */
+export async function redisKeys(prefix: string): Promise<string[]> {
   const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const out: string[] = [];
   try {
     await redis.connect();
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
       cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
+      out.push(...keys);
     } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return out;
+}
+
+/** Removes what a test server left in Redis (every key under its prefix). */
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const keys = await redisKeys(prefix);
+  if (keys.length === 0) return;
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
   } finally {
     redis.disconnect();
   }
@@ -325,22 +348,25 @@ export async function createApplication(
 
 /**
  * Waits until every edge process answers `ruri` with something other than 404: a new trunk or
- * application reaches the edge by its policy poll (issue 7 item 8), so a test must not race it.
- * In cluster mode the workers share one socket and the kernel picks the reader, so several
- * consecutive answers are needed before every worker can be taken to know the target.
+ * application reaches the edge by each process's policy poll (issue 7 item 8), so a test must not
+ * race it. Cluster workers poll independently and share one socket, so after the first answer the
+ * probes go on for two poll intervals (plus the reload itself), and any 404 starts over.
  */
-export async function waitForTarget(s: EdgeServer, ruri: string, consecutive = 8): Promise<void> {
+export async function waitForTarget(s: EdgeServer, ruri: string): Promise<void> {
   const c = await udpClient(s.sipHost, s.sipPort);
   try {
-    let ok = 0;
-    const deadline = Date.now() + 10_000;
-    while (ok < consecutive) {
-      if (Date.now() > deadline) throw new Error(`the edge still answers 404 for ${ruri} after 10 s`);
+    const window = s.workers > 1 ? 2 * s.policyPollMs + 200 : 0;
+    const deadline = Date.now() + 15_000;
+    let since: number | undefined;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`the edge still answers 404 for ${ruri} after 15 s`);
       const r = await c.request({ method: 'OPTIONS', ruri });
-      if (r.status === 404) {
-        ok = 0;
-        await new Promise((res) => setTimeout(res, 50));
-      } else ok++;
+      if (r.status === 404) since = undefined;
+      else {
+        since ??= Date.now();
+        if (Date.now() - since >= window) return;
+      }
+      await new Promise((res) => setTimeout(res, 20));
     }
   } finally {
     await c.close();
@@ -517,9 +543,8 @@ export interface SipClient {
   close(): Promise<void>;
 }
 
-/** Long enough for a loopback answer on a busy 2-core machine; only waits this long to observe a drop. */
+/** Long enough for a loopback answer on a busy 2-core machine; waits are only this long when nothing comes. */
 export const ANSWER_WAIT_MS = 5_000;
-export const DROP_WAIT_MS = 1_500;
 
 abstract class BaseClient {
   readonly received: SipMsg[] = [];
@@ -791,8 +816,6 @@ export interface RawUpstream {
   uri: string;
   /** Requests received, in order. */
   received: SipMsg[];
-  /** Waits until `n` requests of `method` arrived (bounded); returns them. */
-  waitFor(method: string, n: number, waitMs?: number): Promise<SipMsg[]>;
   close(): Promise<void>;
 }
 
@@ -807,14 +830,6 @@ export async function rawUpstream(): Promise<RawUpstream> {
     port,
     uri: `sip:127.0.0.1:${port};transport=udp`,
     received,
-    async waitFor(method, n, waitMs = ANSWER_WAIT_MS) {
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        const got = received.filter((m) => m.method === method);
-        if (got.length >= n || Date.now() > deadline) return got;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
     close: () => new Promise((r) => socket.close(() => r())),
   };
 }

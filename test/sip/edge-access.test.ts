@@ -25,6 +25,7 @@ import {
   type RequestSpec,
   ROOT_AUTH_ID,
   rawUpstream,
+  redisKeys,
   type SipClient,
   type SipMsg,
   STATE_MODES,
@@ -345,6 +346,15 @@ for (const mode of STATE_MODES) {
         { username: user, password: PASSWORD },
       );
       assert.equal(ok.final.status, 200, ok.final.raw);
+      if (s.redisPrefix !== undefined) {
+        // Shared through Redis, under this deployment's TRUNKGATE_REDIS_PREFIX (several
+        // deployments may share one Redis).
+        const keys = await redisKeys(s.redisPrefix);
+        assert.ok(
+          keys.some((k) => k.startsWith(`${s.redisPrefix}sip:`) && k.includes('127.0.0.9')),
+          `the failures of 127.0.0.9 are in Redis under ${s.redisPrefix}: ${keys.join(', ')}`,
+        );
+      }
     });
   });
 }

@@ -2,7 +2,7 @@
 // (issue 7 item 8): a changed password, a revoked (detached and deleted) credential, a changed ACL
 // entry, a disabled trunk. Every edge process must apply them, so this runs in-process and with two
 // cluster workers, at the default policy poll interval. The only timing assertion in the SIP suite
-// is here, as the issue asks: a bounded poll that must see the refusal within 2 s.
+// is here, as the issue asks: a bounded poll in which no request may be admitted 2 s after the change.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -25,30 +25,25 @@ import {
 } from '../helpers/sip.ts';
 
 const DEADLINE_MS = 2_000;
-/** Consecutive refusals that show every worker applied the change (they share one socket). */
-const STREAK = 8;
+/** The configuration default (src/config.ts): what a deployment gets. */
+const DEFAULT_POLICY_POLL_MS = 500;
 
 /**
- * Calls `attempt` (true = refused) until STREAK consecutive refusals; returns how long after
- * `since` the streak began. Bounded: gives up after 10 s.
+ * Calls `attempt` (true = refused) from `since` until a second past the deadline and returns when
+ * the change was last seen not applied (0 if never). Cluster workers share the socket, so requests
+ * spread over the window reach every worker; one still admitting after the deadline shows up here.
  */
-async function refusedAfter(since: number, attempt: () => Promise<boolean>): Promise<number> {
-  let streakStart: number | undefined;
-  let streak = 0;
-  const giveUp = since + 10_000;
-  while (streak < STREAK) {
-    if (Date.now() > giveUp) throw new Error('the change was not enforced within 10 s');
+async function lastAdmittedAfter(since: number, attempt: () => Promise<boolean>): Promise<number> {
+  let lastAdmitted = 0;
+  let refusals = 0;
+  while (Date.now() < since + DEADLINE_MS + 1_000 || refusals === 0) {
+    if (Date.now() > since + 10_000) throw new Error('the change was not enforced within 10 s');
     const at = Date.now();
-    if (await attempt()) {
-      streakStart ??= at;
-      streak++;
-    } else {
-      streakStart = undefined;
-      streak = 0;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    if (await attempt()) refusals++;
+    else lastAdmitted = at - since;
+    await new Promise((r) => setTimeout(r, 20));
   }
-  return (streakStart ?? since) - since;
+  return lastAdmitted;
 }
 
 for (const mode of EDGE_MODES) {
@@ -60,7 +55,10 @@ for (const mode of EDGE_MODES) {
       s = await startEdgeServer({
         workers: mode.workers,
         // Old passwords are sent on purpose after each change: not an attack to ban for here.
-        env: { TRUNKGATE_AUTH_MAX_FAILURES: '100000' },
+        env: {
+          TRUNKGATE_AUTH_MAX_FAILURES: '100000',
+          TRUNKGATE_SIP_POLICY_POLL_MS: String(DEFAULT_POLICY_POLL_MS),
+        },
       });
       c = await udpClient(s.sipHost, s.sipPort);
     }, HOOK_TIMEOUT);
@@ -97,8 +95,14 @@ for (const mode of EDGE_MODES) {
       const r = await s.api('POST', `${ACCOUNT}/Zentrunk/Credential/${cred}/`, { password: newPassword });
       assert.equal(r.status, 202, JSON.stringify(r.body));
       const since = Date.now();
-      const took = await refusedAfter(since, async () => (await register(user, t.domain, PASSWORD)) === 401);
-      assert.ok(took < DEADLINE_MS, `the old password was still accepted ${took} ms after the change`);
+      const lastAdmitted = await lastAdmittedAfter(
+        since,
+        async () => (await register(user, t.domain, PASSWORD)) === 401,
+      );
+      assert.ok(
+        lastAdmitted < DEADLINE_MS,
+        `the old password was still accepted ${lastAdmitted} ms after the change`,
+      );
       assert.equal(await register(user, t.domain, newPassword), 200);
     });
 
@@ -118,8 +122,14 @@ for (const mode of EDGE_MODES) {
       assert.equal(moved.status, 202, JSON.stringify(moved.body));
       assert.equal((await s.api('DELETE', `${ACCOUNT}/Zentrunk/Credential/${cred}/`)).status, 204);
       const since = Date.now();
-      const took = await refusedAfter(since, async () => (await register(user, t.domain, PASSWORD)) === 401);
-      assert.ok(took < DEADLINE_MS, `the revoked credential was still accepted ${took} ms after the change`);
+      const lastAdmitted = await lastAdmittedAfter(
+        since,
+        async () => (await register(user, t.domain, PASSWORD)) === 401,
+      );
+      assert.ok(
+        lastAdmitted < DEADLINE_MS,
+        `the revoked credential was still accepted ${lastAdmitted} ms after the change`,
+      );
       assert.equal(await register(replacement, t.domain, PASSWORD), 200);
     });
 
@@ -134,8 +144,11 @@ for (const mode of EDGE_MODES) {
       });
       assert.equal(r.status, 202, JSON.stringify(r.body));
       const since = Date.now();
-      const took = await refusedAfter(since, async () => (await options()) === 403);
-      assert.ok(took < DEADLINE_MS, `127.0.0.1 was still admitted ${took} ms after the change`);
+      const lastAdmitted = await lastAdmittedAfter(since, async () => (await options()) === 403);
+      assert.ok(
+        lastAdmitted < DEADLINE_MS,
+        `127.0.0.1 was still admitted ${lastAdmitted} ms after the change`,
+      );
       const listed = await udpClient(s.sipHost, s.sipPort, '127.0.0.31');
       try {
         assert.equal((await listed.request({ method: 'OPTIONS', ruri: `sip:${t.domain}` })).status, 200);
@@ -152,8 +165,14 @@ for (const mode of EDGE_MODES) {
       const r = await s.api('POST', `${ACCOUNT}/Zentrunk/Trunk/${t.trunkId}/`, { trunk_status: 'disabled' });
       assert.equal(r.status, 202, JSON.stringify(r.body));
       const since = Date.now();
-      const took = await refusedAfter(since, async () => (await register(user, t.domain, PASSWORD)) === 403);
-      assert.ok(took < DEADLINE_MS, `the disabled trunk still admitted ${took} ms after the change`);
+      const lastAdmitted = await lastAdmittedAfter(
+        since,
+        async () => (await register(user, t.domain, PASSWORD)) === 403,
+      );
+      assert.ok(
+        lastAdmitted < DEADLINE_MS,
+        `the disabled trunk still admitted ${lastAdmitted} ms after the change`,
+      );
     });
   });
 }
