@@ -82,10 +82,13 @@ export interface ServerProcess {
  * `trunkgate serve` on free HTTP and SIP ports; resolves once GET /health answers 200.
  * Rejects (with the process output) if the process exits first.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): Promise<ServerProcess> {
   const port = await freePort();
   const sipPort = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
     cwd: REPO_ROOT,
     env: childEnv({
       TRUNKGATE_HTTP_HOST: '127.0.0.1',

@@ -156,6 +156,8 @@ export interface StartEdgeOptions {
   /** Bind address of the edge; `::` is dual-stack (IPv4 callers arrive as IPv4-mapped IPv6). */
   bind?: string;
   env?: Record<string, string>;
+  /** Extra arguments of `trunkgate serve`, e.g. `--api-only`. */
+  serveArgs?: readonly string[];
 }
 
 /** `trunkgate serve` (API + edge) on free ports and a fresh SQLite file; resolves when /health answers. */
@@ -167,25 +169,28 @@ export async function startEdgeServer(o: StartEdgeOptions = {}): Promise<EdgeSer
   const redisPrefix = `tgtest${randomBytes(5).toString('hex')}:`;
   let proc: ServerProcess;
   try {
-    proc = await startServerProcess({
-      TRUNKGATE_DB: join(dir, 'trunkgate.db'),
-      TRUNKGATE_ROOT_AUTH_ID: ROOT_AUTH_ID,
-      TRUNKGATE_ROOT_AUTH_TOKEN: ROOT_AUTH_TOKEN,
-      TRUNKGATE_SIP_DOMAIN: SIP_DOMAIN,
-      TRUNKGATE_SIP_HOST: bind,
-      TRUNKGATE_SIP_PORT: String(sipPort),
-      // Via / Record-Route must name an address sipp can reach (a wildcard bind advertises the domain).
-      TRUNKGATE_SIP_ADVERTISE: `127.0.0.1:${sipPort}`,
-      TRUNKGATE_SIP_WORKERS: String(workers),
-      // sipp and the raw clients all send from 127.0.0.1: the per-source packet cap would throttle them.
-      TRUNKGATE_SIP_PACKET_RATE: '0',
-      TRUNKGATE_API_RATE_LIMIT: '100000',
-      TRUNKGATE_API_RATE_BURST: '100000',
-      // New trunks reach every worker sooner (the suite about change latency uses the default).
-      TRUNKGATE_SIP_POLICY_POLL_MS: '100',
-      ...(o.redis ? { REDIS_URL: TEST_REDIS_URL, TRUNKGATE_REDIS_PREFIX: redisPrefix } : {}),
-      ...o.env,
-    });
+    proc = await startServerProcess(
+      {
+        TRUNKGATE_DB: join(dir, 'trunkgate.db'),
+        TRUNKGATE_ROOT_AUTH_ID: ROOT_AUTH_ID,
+        TRUNKGATE_ROOT_AUTH_TOKEN: ROOT_AUTH_TOKEN,
+        TRUNKGATE_SIP_DOMAIN: SIP_DOMAIN,
+        TRUNKGATE_SIP_HOST: bind,
+        TRUNKGATE_SIP_PORT: String(sipPort),
+        // Via / Record-Route must name an address sipp can reach (a wildcard bind advertises the domain).
+        TRUNKGATE_SIP_ADVERTISE: `127.0.0.1:${sipPort}`,
+        TRUNKGATE_SIP_WORKERS: String(workers),
+        // sipp and the raw clients all send from 127.0.0.1: the per-source packet cap would throttle them.
+        TRUNKGATE_SIP_PACKET_RATE: '0',
+        TRUNKGATE_API_RATE_LIMIT: '100000',
+        TRUNKGATE_API_RATE_BURST: '100000',
+        // New trunks reach every worker sooner (the suite about change latency uses the default).
+        TRUNKGATE_SIP_POLICY_POLL_MS: '100',
+        ...(o.redis ? { REDIS_URL: TEST_REDIS_URL, TRUNKGATE_REDIS_PREFIX: redisPrefix } : {}),
+        ...o.env,
+      },
+      o.serveArgs ?? [],
+    );
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
