@@ -9,7 +9,8 @@
 # without it that part is skipped (DIALECTS=sqlite). About 20–25 minutes on 2 cores.
 #
 # usage: npm run bench [-- SECTION...]   SECTION: register invite algorithms scale api profile
-#        env: IDLE_WAIT (s to wait for an idle machine first, default 120), and each script's own.
+#        env: IDLE_WAIT (s to wait for an idle machine first, default 120), SECTION_IDLE_WAIT (before
+#        each section, default 300), and each script's own.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
@@ -22,6 +23,7 @@ bench_wait_idle
 
 run() {
   local name=$1; shift
+  IDLE_WAIT=${SECTION_IDLE_WAIT:-300} bench_wait_idle 2>&1
   echo
   echo "================================================================================"
   echo "== $name   (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"

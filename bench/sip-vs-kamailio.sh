@@ -30,12 +30,12 @@ mode=${1:-register}
 case $mode in register | invite) ;; *) bench_die "usage: $0 [register|invite]" ;; esac
 dur=${DURATION:-10}
 if [ "$mode" = register ]; then
-  rates=${RATES:-"4000 5000 6000 7000 8000 9000 10000 11000 12000 14000 16000"}
+  rates=${RATES:-"4000 5000 6000 7000 8000 10000 12000 14000 16000 18000"}
   default_systems="kamailio tg1 tg2"
   [ "${ACL:-1}" = 1 ] && default_systems="$default_systems kamailio+acl tg2+acl"
   gap=2
 else
-  rates=${RATES:-"500 750 1000 1250 1500 1750 2000 2500 3000"}
+  rates=${RATES:-"750 1000 1500 1750 2000 2250 2500 3000"}
   default_systems="kamailio tg1 tg2"
   gap=6 # let Kamailio's tm wait timers and the UAS's 4 s timewait drain
 fi

@@ -91,8 +91,8 @@ for dialect in $dialects; do
       for i in $(seq 100); do curl -sf "$bare/health" >/dev/null && break; sleep 0.1; done
     fi
     # warm-up (JIT, connection pools), not reported
-    DUR_OVERRIDE=3 wrk_run "$bare" "$mode" "$bp" "" "wb$dialect" >/dev/null
-    DUR_OVERRIDE=3 wrk_run "$ours" "$mode" "$op" "$oa" "wo$dialect" >/dev/null
+    DUR_OVERRIDE=2 wrk_run "$bare" "$mode" "$bp" "" "wb$dialect" >/dev/null
+    DUR_OVERRIDE=2 wrk_run "$ours" "$mode" "$op" "$oa" "wo$dialect" >/dev/null
     b=$(wrk_run "$bare" "$mode" "$bp" "" "b$dialect")
     o=$(wrk_run "$ours" "$mode" "$op" "$oa" "o$dialect")
     echo "$dialect $mode bare:      $b"

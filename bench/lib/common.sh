@@ -63,20 +63,23 @@ bench_machine() {
 
 # Prints the processes using CPU right now that this benchmark did not start (for RESULTS.md).
 bench_others() {
-  top -b -n 2 -d 1 -w 200 | awk '/^top -/{n++} n==2 && /^ *[0-9]+ / && $9+0 >= 5 {printf "  %s%% %s\n", $9, $12}' | head -8
+  top -b -c -n 2 -d 1 -w 250 | awk '/^top -/{n++} n==2 && /^ *[0-9]+ / && $9+0 >= 5 {
+    c = ""; for (i = 12; i <= NF; i++) c = c " " $i; printf "  %s%%%s\n", $9, substr(c, 1, 110) }' | head -8
 }
 
-# Waits (up to IDLE_WAIT seconds, default 120) for the 1-minute load average to fall below
-# IDLE_LOAD (default 0.5); says so either way. Numbers taken on a busy machine are noisy.
+# Waits (up to IDLE_WAIT seconds, default 120) until the machine is idle: under IDLE_BUSY % (default
+# 10) of both cores busy over 3 s (/proc/stat). Says so either way; numbers taken while other
+# work runs are noisy. Processes this script started count too, but they idle between steps.
 bench_wait_idle() {
-  local max=${IDLE_WAIT:-120} limit=${IDLE_LOAD:-0.5} i=0 l
+  local max=${IDLE_WAIT:-120} limit=${IDLE_BUSY:-10} start=$SECONDS b0 a0 b1 a1 pct
   while :; do
-    l=$(cut -d' ' -f1 /proc/loadavg)
-    if awk -v l="$l" -v m="$limit" 'BEGIN{exit !(l < m)}'; then bench_log "machine idle (load $l)"; return 0; fi
-    [ "$i" -ge "$max" ] && break
-    sleep 5; i=$((i + 5))
+    read -r b0 a0 < <(bench_busy); sleep 3; read -r b1 a1 < <(bench_busy)
+    pct=$(( a1 > a0 ? 100 * (b1 - b0) / (a1 - a0) : 100 ))
+    if [ "$pct" -lt "$limit" ]; then bench_log "machine idle ($pct % busy)"; return 0; fi
+    [ $((SECONDS - start)) -ge "$max" ] && break
+    sleep 2
   done
-  bench_log "WARNING: load average still $l after ${max}s; other work is running:"
+  bench_log "WARNING: the machine is still $pct % busy after ${max}s; other work is running:"
   bench_others >&2
   return 0
 }
