@@ -52,7 +52,10 @@ run() {
           DIALECTS=sqlite run "4. API under load (SQLite only)" bash "$here/api/run.sh"
         fi
         ;;
-      profile) run "5. CPU profile of the edge (INVITE, 2 workers)" bash "$here/profile.sh" invite "${PROFILE_RATE:-1000}" 10 2 ;;
+      profile)
+        run "5. CPU profile of the edge (REGISTER, 2 workers)" bash "$here/profile.sh" register 5000 10 2
+        run "5. CPU profile of the edge (INVITE, 2 workers)" bash "$here/profile.sh" invite 1000 10 2
+        ;;
       *) echo "unknown section $s (register invite algorithms scale api profile)" ;;
     esac
   done
