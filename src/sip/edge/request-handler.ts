@@ -528,9 +528,7 @@ export class RequestHandler {
       return;
     }
     const h = req.headers;
-    // Identity comes only from us: whatever X-Trunkgate-* the caller sent is removed first.
-    for (const hdr of [...h.list()])
-      if (hdr.name.toLowerCase().startsWith(IDENTITY_PREFIX)) h.delete(hdr.name);
+    stripCallerIdentity(req);
     // Our realm's credentials are consumed here (§22.3); others pass through.
     if (admission.credentialUuid !== null)
       h.delete(req.method === 'REGISTER' ? 'Authorization' : 'Proxy-Authorization');
@@ -613,16 +611,14 @@ export class RequestHandler {
     const remaining = routes.value.slice(1);
     req.headers.delete('Route');
     for (const r of remaining) req.headers.append('Route', r.raw);
-    const next =
-      remaining[0]?.uri ??
-      (getRequestUri(req).ok ? (getRequestUri(req) as { value: SipUri }).value : undefined);
+    const ruri = getRequestUri(req);
+    const next = remaining[0]?.uri ?? (ruri.ok ? ruri.value : undefined);
     if (next === undefined || next.kind !== 'sip') {
       if (req.method !== 'ACK') this.respond(req, from, 404, 'Not Found');
       return;
     }
     req.headers.set('Max-Forwards', String(maxForwardsMinusOne(req.headers.get('max-forwards'))));
-    for (const hdr of [...req.headers.list()])
-      if (hdr.name.toLowerCase().startsWith(IDENTITY_PREFIX)) req.headers.delete(hdr.name);
+    stripCallerIdentity(req);
     const transport: 'udp' | 'tcp' =
       (next.params.get('transport') ?? 'udp')?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
     this.pushVia(req, from, topVia, transport);
@@ -646,8 +642,7 @@ export class RequestHandler {
       return;
     }
     req.headers.set('Max-Forwards', String(maxForwardsMinusOne(req.headers.get('max-forwards'))));
-    for (const hdr of [...req.headers.list()])
-      if (hdr.name.toLowerCase().startsWith(IDENTITY_PREFIX)) req.headers.delete(hdr.name);
+    stripCallerIdentity(req);
     this.pushVia(req, from, topVia, invite.transport);
     this.d.sendTo(serializeRequest(req), invite.host, invite.port, invite.transport);
   }
@@ -741,6 +736,12 @@ export class RequestHandler {
 function sameUri(digestUri: string, requestUri: string): boolean {
   if (digestUri === requestUri) return true;
   return digestUri.length === requestUri.length && digestUri.toLowerCase() === requestUri.toLowerCase();
+}
+
+/** Identity comes only from us: whatever X-Trunkgate-* the caller sent is removed first. */
+function stripCallerIdentity(req: SipRequest): void {
+  for (const hdr of [...req.headers.list()])
+    if (hdr.name.toLowerCase().startsWith(IDENTITY_PREFIX)) req.headers.delete(hdr.name);
 }
 
 function maxForwardsMinusOne(value: string | undefined): number {
