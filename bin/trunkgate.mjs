@@ -1,13 +1,43 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it exists (npm ci builds it), else the TypeScript sources via tsx.
-import { existsSync } from 'node:fs';
+// The `trunkgate` command. Runs the compiled CLI (dist/, built by `npm ci` / `npm run build`) when
+// it is at least as new as every source file, else the TypeScript sources through tsx — so
+// `npm start` never runs a stale build and never waits for tsc.
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(
+    `trunkgate: Node.js ${process.versions.node} is too old; trunkgate needs Node.js 22.12 or newer (24 LTS recommended)\n`,
+  );
+  process.exit(1);
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = join(root, 'dist', 'cli', 'main.js');
+
+function newestSourceMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function compiledIsFresh() {
+  if (process.env.TRUNKGATE_FROM_SOURCE) return false;
+  try {
+    return statSync(compiled).mtimeMs >= newestSourceMtime(join(root, 'src'));
+  } catch {
+    return false;
+  }
+}
+
 let entry;
-if (existsSync(compiled) && !process.env.TRUNKGATE_FROM_SOURCE) {
+if (compiledIsFresh()) {
   entry = pathToFileURL(compiled).href;
 } else {
   const { register } = await import('tsx/esm/api');
