@@ -23,7 +23,6 @@ export interface RequestOptions {
   branch?: string;
   sentBy?: string;
   cseq?: number;
-  cseqMethod?: string;
   toTag?: string;
   transport?: string;
   route?: string;
@@ -42,7 +41,7 @@ Max-Forwards: 69
 ${route}From: <sip:platform@example.net>;tag=from1
 To: <sip:+15551234567@pbx.example.com>${o.toTag === undefined ? '' : `;tag=${o.toTag}`}
 Call-ID: call-1@example.net
-CSeq: ${o.cseq ?? 1} ${o.cseqMethod ?? method}
+CSeq: ${o.cseq ?? 1} ${method}
 Timestamp: 54
 Content-Length: 0
 
