@@ -87,8 +87,11 @@ export interface TransactionClock {
   clearTimer(handle: unknown): void;
 }
 
-/** The event loop's timers. */
+/**
+ * The event loop's timers, unref'd: the thread's sockets keep it alive while it serves, and once they
+ * close, a transaction waiting out Timer D (32 s) must not hold the thread open.
+ */
 export const systemClock: TransactionClock = {
-  setTimer: (delayMs, fire) => setTimeout(fire, delayMs),
+  setTimer: (delayMs, fire) => setTimeout(fire, delayMs).unref(),
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
