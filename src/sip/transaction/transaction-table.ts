@@ -19,8 +19,15 @@ export type ClientTransaction = InviteClientTransaction | NonInviteClientTransac
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 export type AnyTransaction = ClientTransaction | ServerTransaction;
 
-/** Default bound: with ~130 KiB worst case per transaction, about 6.5 GiB worst case, ~100 MiB typical. */
-export const DEFAULT_MAX_TRANSACTIONS = 50_000;
+/**
+ * Default bound per table (per thread). bench/sip/transaction-table.ts measures about 10 KiB of heap
+ * per live INVITE transaction with a 630-byte INVITE, so 20 000 is about 200 MiB; a transaction holds
+ * its request parsed and serialized plus its last response, so with messages at the parser's 64 KiB
+ * limit it is ~20 times that. Size the bound to the thread's memory. Once a final response is out,
+ * a transaction lives at most 37 s at the default timers (H 32 s + I 5 s); before that its life is
+ * the TU's — Proceeding has no timer, a proxy bounds it with Timer C (RFC 3261 §16.6 step 11).
+ */
+export const DEFAULT_MAX_TRANSACTIONS = 20_000;
 
 export type AddOutcome =
   | { readonly kind: 'added' }
