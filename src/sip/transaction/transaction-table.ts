@@ -81,7 +81,6 @@ export class TransactionTable {
       this.#refused++;
       return { kind: 'full', limit: this.limit };
     }
-    if (tx.state === 'terminated') return ADDED;
     map.set(tx.key, tx);
     tx.onTerminated(() => {
       if (map.get(tx.key) === tx) map.delete(tx.key);
