@@ -10,7 +10,10 @@ export interface ClientTransactionUser {
   receiveResponse(response: SipResponse): void;
   /** Timer B (INVITE) or F (non-INVITE) fired with no final response: §8.1.3.1 treats it as a 408. */
   timeout(): void;
-  /** The transport reported a failure (§17.1.4): §8.1.3.1 treats it as a 503. */
+  /**
+   * The transport reported a failure before a final response (§17.1.4): §8.1.3.1 treats it as a 503.
+   * Exactly one of a final response, `timeout` and `transportError` reaches the TU.
+   */
   transportError(error: Error): void;
 }
 

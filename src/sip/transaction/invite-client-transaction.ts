@@ -21,7 +21,7 @@ const ABSORBED: ReceiveResponseOutcome = Object.freeze({ kind: 'absorbed' });
  * - 1xx → Proceeding (retransmissions stop), passed up. 2xx → Terminated, passed up.
  * - 300–699 → Completed: the ACK is sent hop-by-hop (§17.1.1.3), the response passed up; a
  *   retransmitted final is answered with the same ACK; Timer D (32 s unreliable, 0 reliable) → Terminated.
- * - A transport error in any state → Terminated, the TU is told (§17.1.4).
+ * - A transport error → Terminated; the TU is told unless it already has the final response (§17.1.4).
  *
  * RFC 6026's Accepted state is not implemented: a 2xx ends the transaction at once, as in RFC 3261,
  * and 2xx retransmissions reach the core as responses without a transaction (§18.1.2).
@@ -91,9 +91,11 @@ export class InviteClientTransaction extends Transaction<InviteClientState> {
         this.setState('completed');
         this.stopTimer('A');
         this.stopTimer('B');
-        if (!this.#sendAck(response)) return PASSED_UP;
+        // The response goes up before the ACK: if the ACK cannot be sent the transaction ends, but
+        // the TU already has its final response and hears nothing more (see reportTransportError).
         this.#user.receiveResponse(response);
-        if (this.#alive()) this.startTimer('D', this.durations.D, () => this.terminate());
+        if (!this.#sendAck(response)) return PASSED_UP;
+        this.startTimer('D', this.durations.D, () => this.terminate());
         return PASSED_UP;
       case 'completed':
         // §17.1.1.2: a retransmitted final response is answered with the ACK again, not passed up.
@@ -104,13 +106,12 @@ export class InviteClientTransaction extends Transaction<InviteClientState> {
     }
   }
 
-  /** False once the TU's callback (or a transport error) ended the transaction. */
-  #alive(): boolean {
-    return (this.state as InviteClientState) !== 'terminated';
-  }
-
-  protected reportTransportError(error: Error): void {
-    this.#user.transportError(error);
+  /**
+   * §17.1.4. In Completed the TU already has the final response, so a failure of a (re-)ACK only
+   * ends the transaction: a routing TU must not take it for a failed call and try another target.
+   */
+  protected reportTransportError(error: Error, stateBefore: InviteClientState): void {
+    if (stateBefore !== 'completed') this.#user.transportError(error);
   }
 
   #sendAck(response: SipResponse): boolean {

@@ -20,7 +20,7 @@ const ABSORBED: ReceiveResponseOutcome = Object.freeze({ kind: 'absorbed' });
  * - 1xx → Proceeding, passed up; Timer E keeps running, now at T2.
  * - 200–699 → Completed, passed up; retransmitted responses are absorbed; Timer K (T4 unreliable,
  *   0 reliable) → Terminated.
- * - A transport error in any state → Terminated, the TU is told (§17.1.4).
+ * - A transport error → Terminated; the TU is told unless it already has the final response (§17.1.4).
  *
  * Used for every method but INVITE and ACK (an ACK has no client transaction, §17).
  */
@@ -84,8 +84,9 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
     }
   }
 
-  protected reportTransportError(error: Error): void {
-    this.#user.transportError(error);
+  /** §17.1.4; in Completed the TU already has the final response and is not told (as for INVITE). */
+  protected reportTransportError(error: Error, stateBefore: NonInviteClientState): void {
+    if (stateBefore !== 'completed') this.#user.transportError(error);
   }
 
   /** §17.1.2.2: Timer E — in Trying the interval doubles up to T2; in Proceeding it is T2. */

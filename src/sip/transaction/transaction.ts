@@ -83,8 +83,11 @@ export abstract class Transaction<S extends string> {
   /** Entry actions of the initial state. */
   protected abstract enter(): void;
 
-  /** Tells the TU about a transport failure, after the base class terminated the transaction (§17.1.4, §17.2.4). */
-  protected abstract reportTransportError(error: Error): void;
+  /**
+   * Tells the TU about a transport failure, after the base class terminated the transaction
+   * (§17.1.4, §17.2.4). `stateBefore` is the state the failure hit.
+   */
+  protected abstract reportTransportError(error: Error, stateBefore: S): void;
 
   protected setState(state: S): void {
     this.#state = state;
@@ -135,8 +138,9 @@ export abstract class Transaction<S extends string> {
   }
 
   #transportFailed(error: Error): void {
-    if (this.#state === 'terminated') return;
+    const before = this.#state;
+    if (before === 'terminated') return;
     this.terminate();
-    this.reportTransportError(error);
+    this.reportTransportError(error, before);
   }
 }

@@ -174,12 +174,24 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
     assert.equal(user.errors.length, 1);
     assert.equal(clock.pendingCount, 0);
 
-    // The ACK fails to go out: the 486 is not passed up after the transaction died.
+    // The ACK fails to go out: the transaction ends, the TU keeps its 486 and hears of no error.
     const b = setup(false);
     b.transport.failNextSend = true;
     b.tx.receiveResponse(response(b.invite, 486, 'Busy Here'));
     assert.equal(b.tx.state, 'terminated');
-    assert.equal(b.user.errors.length, 1);
+    assert.deepEqual(
+      b.user.responses.map((r) => r.status),
+      [486],
+    );
+    assert.equal(b.user.errors.length, 0);
+
+    // An ICMP error for a re-ACK in Completed: likewise silent.
+    const c = setup(false);
+    c.tx.receiveResponse(response(c.invite, 603, 'Decline'));
+    c.transport.emitError();
+    assert.equal(c.tx.state, 'terminated');
+    assert.equal(c.user.errors.length, 0);
+    assert.equal(c.clock.pendingCount, 0);
   });
 
   test('custom T1 scales Timers A and B', () => {
