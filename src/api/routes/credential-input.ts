@@ -39,8 +39,14 @@ export function checkUsername(username: string): void {
   if (!r.ok) throw new ApiError('invalid_username', {}, { field: 'username' });
 }
 
+/** The SIP Auth path's rule (upper, lower and digit). */
 export function checkPassword(password: string): void {
-  check(validatePassword(password), 'password');
+  check(validatePassword(password, 'sipauth'), 'password');
+}
+
+/** The Zentrunk path's rule (three of upper, lower, digit, symbol). */
+export function checkZentrunkPassword(password: string): void {
+  check(validatePassword(password, 'zentrunk'), 'password');
 }
 
 export function checkRealm(realm: string): void {

@@ -15,7 +15,7 @@ import {
 } from '../schemas/credential.ts';
 import {
   checkName,
-  checkPassword,
+  checkZentrunkPassword,
   checkUsername,
   credentialOrThrow,
   nullMeansAbsent,
@@ -46,7 +46,7 @@ export const zentrunkCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
     async (request, reply) => {
       const { username, password, name } = request.body;
       checkUsername(username);
-      checkPassword(password);
+      checkZentrunkPassword(password);
       if (name !== undefined) checkName(name);
       const outcome = await credentials.create(
         request.account.auth_id,
@@ -127,7 +127,7 @@ export const zentrunkCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
       if (usernameChanges && password === undefined) {
         throw new ApiError('password_required_for_username_change', {}, { field: 'password' });
       }
-      if (password !== undefined) checkPassword(password);
+      if (password !== undefined) checkZentrunkPassword(password);
       const outcome = await credentials.update(request.account.auth_id, id, {
         ...(name !== undefined ? { name } : {}),
         ...(usernameChanges ? { username } : {}),
