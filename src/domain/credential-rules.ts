@@ -75,7 +75,10 @@ export function validateZentrunkPassword(password: string): RuleResult {
       ? ''
       : ` and must include at least three of upper-case letter, lower-case letter, digit, symbol (has ${present.length === 0 ? 'none' : present.map((c) => c.short).join(', ')})`;
   if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
-    return refuse('zentrunk', `password must be ${PASSWORD_MIN}–${PASSWORD_MAX} characters (got ${length})${lacking}`);
+    return refuse(
+      'zentrunk',
+      `password must be ${PASSWORD_MIN}–${PASSWORD_MAX} characters (got ${length})${lacking}`,
+    );
   }
   if (lacking !== '') return refuse('zentrunk', `password${lacking.slice(' and'.length)}`);
   return checkControlCharacters(password, 'zentrunk');

@@ -56,16 +56,23 @@ describe('parseReadmeBlocks', () => {
 
   test('a skip without a reason, an unknown marker and an unclosed block are errors', () => {
     assert.throws(() => parseReadmeBlocks(`<!-- readme-test: skip -->\n${FENCE}sh\nx\n${FENCE}`), /reason/);
-    assert.throws(() => parseReadmeBlocks(`<!-- readme-test: sometimes -->\n${FENCE}sh\nx\n${FENCE}`), /unknown/);
+    assert.throws(
+      () => parseReadmeBlocks(`<!-- readme-test: sometimes -->\n${FENCE}sh\nx\n${FENCE}`),
+      /unknown/,
+    );
     assert.throws(() => parseReadmeBlocks(`${FENCE}sh\nx\n`), /never closed/);
   });
 });
 
 describe('firstMissingLine', () => {
-  const output = '{"api_id":"5d1e","message":"created","auth_id":"SA123"}{"code":"in_use"}\n204\nSuccessful call | 1\n';
+  const output =
+    '{"api_id":"5d1e","message":"created","auth_id":"SA123"}{"code":"in_use"}\n204\nSuccessful call | 1\n';
 
   test('every line must appear, in order; … is any text within a line', () => {
-    assert.equal(firstMissingLine(output, ['{"api_id":"…","message":"created"', '"code":"in_use"', '204']), undefined);
+    assert.equal(
+      firstMissingLine(output, ['{"api_id":"…","message":"created"', '"code":"in_use"', '204']),
+      undefined,
+    );
     assert.equal(firstMissingLine(output, ['"auth_id":"SA…"', 'Successful call | 1']), undefined);
   });
 

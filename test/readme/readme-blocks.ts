@@ -54,7 +54,13 @@ export function parseReadmeBlocks(markdown: string): ReadmeBlock[] {
     last = undefined;
     onlyBlankSinceLast = false;
     if (info !== 'sh') continue;
-    const block: ReadmeBlock = { line: start + 1, heading, code: body.join('\n'), mode: 'run', expectedExit: 0 };
+    const block: ReadmeBlock = {
+      line: start + 1,
+      heading,
+      code: body.join('\n'),
+      mode: 'run',
+      expectedExit: 0,
+    };
     const before = previousNonBlank(lines, start);
     const marker = MARKER_RE.exec(before ?? '');
     if (marker) {
@@ -92,7 +98,10 @@ function previousNonBlank(lines: string[], index: number): string | undefined {
 
 /** `…` stands for any run of characters within one line; everything else is literal. */
 function linePattern(expected: string): RegExp {
-  const parts = expected.trim().split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const parts = expected
+    .trim()
+    .split('…')
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(parts.join('[^\\n]*?'));
 }
 

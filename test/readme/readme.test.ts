@@ -9,7 +9,16 @@
 // one SIP worker (TRUNKGATE_SIP_WORKERS) to spare the machine.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -112,7 +121,12 @@ interface Service {
   exited: Promise<void>;
 }
 
-async function startService(block: ReadmeBlock, cwd: string, stateFile: string, httpPort: number): Promise<Service> {
+async function startService(
+  block: ReadmeBlock,
+  cwd: string,
+  stateFile: string,
+  httpPort: number,
+): Promise<Service> {
   const child = spawnBlock(block, cwd, stateFile);
   const output = collect(child);
   let gone = false;
@@ -182,7 +196,8 @@ describe('README.md runs verbatim', { timeout: 900_000 }, () => {
 
   test('the README has command blocks, and every skip says why', () => {
     assert.ok(blocks.length >= 10, `only ${blocks.length} sh blocks found`);
-    for (const b of blocks) if (b.mode === 'skip') assert.ok((b.skipReason ?? '').length > 5, `README.md:${b.line}`);
+    for (const b of blocks)
+      if (b.mode === 'skip') assert.ok((b.skipReason ?? '').length > 5, `README.md:${b.line}`);
     assert.ok(
       blocks.some((b) => b.mode === 'service'),
       'some block starts the service',
@@ -190,7 +205,12 @@ describe('README.md runs verbatim', { timeout: 900_000 }, () => {
   });
 
   for (const block of blocks) {
-    const name = `README.md:${block.line} (${block.heading}): ${block.code.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#'))?.slice(0, 60) ?? ''}`;
+    const name = `README.md:${block.line} (${block.heading}): ${
+      block.code
+        .split('\n')
+        .find((l) => l.trim() !== '' && !l.startsWith('#'))
+        ?.slice(0, 60) ?? ''
+    }`;
     if (block.mode === 'skip') {
       test(name, { skip: block.skipReason }, () => {});
       continue;

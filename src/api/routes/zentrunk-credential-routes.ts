@@ -15,8 +15,8 @@ import {
 } from '../schemas/credential.ts';
 import {
   checkName,
-  checkZentrunkPassword,
   checkUsername,
+  checkZentrunkPassword,
   credentialOrThrow,
   nullMeansAbsent,
 } from './credential-input.ts';

@@ -80,7 +80,11 @@ describe('validatePassword: 12–128 with upper, lower and digit', () => {
     for (const [pw, missing] of cases) {
       const r = failure(validatePassword(pw));
       assert.equal(r.code, 'weak_password');
-      assert.equal(r.message, `password must include ${missing.join(', ')} (${PASSWORD_RULE_TEXT.sipauth})`, pw);
+      assert.equal(
+        r.message,
+        `password must include ${missing.join(', ')} (${PASSWORD_RULE_TEXT.sipauth})`,
+        pw,
+      );
     }
   });
 
@@ -117,7 +121,13 @@ describe('validateZentrunkPassword: 12–128 with three of upper, lower, digit, 
   });
 
   test('accepts every combination of three classes, and all four', () => {
-    for (const pw of ['Securepassword123', 'Securepassword!!!', 'SECUREPASSWORD12!', 'securepassword12!', 'Aa1!aaaaaaaa']) {
+    for (const pw of [
+      'Securepassword123',
+      'Securepassword!!!',
+      'SECUREPASSWORD12!',
+      'securepassword12!',
+      'Aa1!aaaaaaaa',
+    ]) {
       assert.deepEqual(validateZentrunkPassword(pw), { ok: true }, pw);
     }
   });
