@@ -9,319 +9,10 @@ export interface paths {
             cookie?: never;
         };
         /** List SIP credentials, newest first: {items, total, skip, take} */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Number of credentials to skip, ≥ 0 (default 0) */
-                    skip?: string;
-                    /** @description Page size, 1–1000 (default 20) */
-                    take?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: {
-                                authUser: string | null;
-                                cpsKey: string | null;
-                                cpsLimit: number | null;
-                                /** Format: date-time */
-                                createdTime: string;
-                                description: string | null;
-                                domain: string | null;
-                                /** @description Whether a password is stored (it is never returned) */
-                                hasAuthPassword: boolean;
-                                /** Format: uuid */
-                                id: string;
-                                /** Format: date-time */
-                                lastUpdateTime: string;
-                                /** @description The account (auth_id) that owns the credential */
-                                orgId: string;
-                                /** @description The integration that manages this credential (source provider) */
-                                providerId: string | null;
-                                server: string;
-                                /**
-                                 * @description manual: made through the API; provider: made by a VoIP-provider integration
-                                 * @enum {string}
-                                 */
-                                source: "manual" | "provider";
-                                /**
-                                 * @description SIP transport to the provider
-                                 * @enum {string}
-                                 */
-                                transport: "udp" | "tcp" | "tls";
-                            }[];
-                            skip: number;
-                            take: number;
-                            /** @description How many credentials the account has in all */
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listSipCredentials"];
         put?: never;
         /** Create a SIP credential (the password is encrypted at rest and never returned) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            /** @description SIP credential configuration (seed 002) */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Write-only. Encrypted at rest (AES-256-GCM) and never returned; responses carry hasAuthPassword. Needs TRUNKGATE_SECRET_KEY. */
-                        authPassword?: string | null;
-                        /** @description Authentication user id given by the provider */
-                        authUser?: string | null;
-                        /** @description Credentials of one account sharing a cpsKey share one limit; when their cpsLimit values differ, the smallest wins */
-                        cpsKey?: string | null;
-                        /** @description Calls per second, a positive number (fractions allowed, e.g. 0.5); null for no limit */
-                        cpsLimit?: number | null;
-                        /** @description Human-readable description */
-                        description?: string | null;
-                        /** @description SIP domain (digest realm); when null the server is used */
-                        domain?: string | null;
-                        /** @description SIP server host name or IP address with optional port, RFC 3261 hostport (IPv6 in brackets): sip.example.com, sip.example.com:5080, 203.0.113.7:5060, [2001:db8::1]:5060 */
-                        server: string;
-                        /**
-                         * @description SIP transport to the provider
-                         * @default udp
-                         * @enum {string}
-                         */
-                        transport?: "udp" | "tcp" | "tls";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            authUser: string | null;
-                            cpsKey: string | null;
-                            cpsLimit: number | null;
-                            /** Format: date-time */
-                            createdTime: string;
-                            description: string | null;
-                            domain: string | null;
-                            /** @description Whether a password is stored (it is never returned) */
-                            hasAuthPassword: boolean;
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: date-time */
-                            lastUpdateTime: string;
-                            /** @description The account (auth_id) that owns the credential */
-                            orgId: string;
-                            /** @description The integration that manages this credential (source provider) */
-                            providerId: string | null;
-                            server: string;
-                            /**
-                             * @description manual: made through the API; provider: made by a VoIP-provider integration
-                             * @enum {string}
-                             */
-                            source: "manual" | "provider";
-                            /**
-                             * @description SIP transport to the provider
-                             * @enum {string}
-                             */
-                            transport: "udp" | "tcp" | "tls";
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createSipCredential"];
         delete?: never;
         options?: never;
         head?: never;
@@ -336,679 +27,16 @@ export interface paths {
             cookie?: never;
         };
         /** Get a SIP credential (without its password) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            authUser: string | null;
-                            cpsKey: string | null;
-                            cpsLimit: number | null;
-                            /** Format: date-time */
-                            createdTime: string;
-                            description: string | null;
-                            domain: string | null;
-                            /** @description Whether a password is stored (it is never returned) */
-                            hasAuthPassword: boolean;
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: date-time */
-                            lastUpdateTime: string;
-                            /** @description The account (auth_id) that owns the credential */
-                            orgId: string;
-                            /** @description The integration that manages this credential (source provider) */
-                            providerId: string | null;
-                            server: string;
-                            /**
-                             * @description manual: made through the API; provider: made by a VoIP-provider integration
-                             * @enum {string}
-                             */
-                            source: "manual" | "provider";
-                            /**
-                             * @description SIP transport to the provider
-                             * @enum {string}
-                             */
-                            transport: "udp" | "tcp" | "tls";
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getSipCredential"];
         /** Replace a SIP credential: omitted optional fields become null (including authPassword) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            /** @description SIP credential configuration (seed 002) */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Write-only. Encrypted at rest (AES-256-GCM) and never returned; responses carry hasAuthPassword. Needs TRUNKGATE_SECRET_KEY. */
-                        authPassword?: string | null;
-                        /** @description Authentication user id given by the provider */
-                        authUser?: string | null;
-                        /** @description Credentials of one account sharing a cpsKey share one limit; when their cpsLimit values differ, the smallest wins */
-                        cpsKey?: string | null;
-                        /** @description Calls per second, a positive number (fractions allowed, e.g. 0.5); null for no limit */
-                        cpsLimit?: number | null;
-                        /** @description Human-readable description */
-                        description?: string | null;
-                        /** @description SIP domain (digest realm); when null the server is used */
-                        domain?: string | null;
-                        /** @description SIP server host name or IP address with optional port, RFC 3261 hostport (IPv6 in brackets): sip.example.com, sip.example.com:5080, 203.0.113.7:5060, [2001:db8::1]:5060 */
-                        server: string;
-                        /**
-                         * @description SIP transport to the provider
-                         * @default udp
-                         * @enum {string}
-                         */
-                        transport?: "udp" | "tcp" | "tls";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            authUser: string | null;
-                            cpsKey: string | null;
-                            cpsLimit: number | null;
-                            /** Format: date-time */
-                            createdTime: string;
-                            description: string | null;
-                            domain: string | null;
-                            /** @description Whether a password is stored (it is never returned) */
-                            hasAuthPassword: boolean;
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: date-time */
-                            lastUpdateTime: string;
-                            /** @description The account (auth_id) that owns the credential */
-                            orgId: string;
-                            /** @description The integration that manages this credential (source provider) */
-                            providerId: string | null;
-                            server: string;
-                            /**
-                             * @description manual: made through the API; provider: made by a VoIP-provider integration
-                             * @enum {string}
-                             */
-                            source: "manual" | "provider";
-                            /**
-                             * @description SIP transport to the provider
-                             * @enum {string}
-                             */
-                            transport: "udp" | "tcp" | "tls";
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        put: operations["replaceSipCredential"];
         post?: never;
         /** Delete a SIP credential (409 while something uses it, unless ?force=true) */
-        delete: {
-            parameters: {
-                query?: {
-                    /** @description Delete even when something refers to the credential (default false) */
-                    force?: boolean;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["deleteSipCredential"];
         options?: never;
         head?: never;
         /** Change some fields of a SIP credential: omitted fields are kept, null clears */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            /** @description The fields to change; null clears a nullable field */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Write-only. Encrypted at rest (AES-256-GCM) and never returned; responses carry hasAuthPassword. Needs TRUNKGATE_SECRET_KEY. */
-                        authPassword?: string | null;
-                        /** @description Authentication user id given by the provider */
-                        authUser?: string | null;
-                        /** @description Credentials of one account sharing a cpsKey share one limit; when their cpsLimit values differ, the smallest wins */
-                        cpsKey?: string | null;
-                        /** @description Calls per second, a positive number (fractions allowed, e.g. 0.5); null for no limit */
-                        cpsLimit?: number | null;
-                        /** @description Human-readable description */
-                        description?: string | null;
-                        /** @description SIP domain (digest realm); when null the server is used */
-                        domain?: string | null;
-                        /** @description SIP server host name or IP address with optional port, RFC 3261 hostport (IPv6 in brackets): sip.example.com, sip.example.com:5080, 203.0.113.7:5060, [2001:db8::1]:5060 */
-                        server?: string;
-                        /**
-                         * @description SIP transport to the provider
-                         * @enum {string}
-                         */
-                        transport?: "udp" | "tcp" | "tls";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            authUser: string | null;
-                            cpsKey: string | null;
-                            cpsLimit: number | null;
-                            /** Format: date-time */
-                            createdTime: string;
-                            description: string | null;
-                            domain: string | null;
-                            /** @description Whether a password is stored (it is never returned) */
-                            hasAuthPassword: boolean;
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: date-time */
-                            lastUpdateTime: string;
-                            /** @description The account (auth_id) that owns the credential */
-                            orgId: string;
-                            /** @description The integration that manages this credential (source provider) */
-                            providerId: string | null;
-                            server: string;
-                            /**
-                             * @description manual: made through the API; provider: made by a VoIP-provider integration
-                             * @enum {string}
-                             */
-                            source: "manual" | "provider";
-                            /**
-                             * @description SIP transport to the provider
-                             * @enum {string}
-                             */
-                            transport: "udp" | "tcp" | "tls";
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        patch: operations["updateSipCredential"];
         trace?: never;
     };
     "/health": {
@@ -1018,25 +46,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness; database and Redis reachability */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
+        /**
+         * Liveness; database and Redis reachability, the SIP edge beside this API
+         * @description 200 while the database answers ("status":"degraded" when Redis is configured but unreachable), 503 when it does not. No credentials.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        /**
+         * Prometheus metrics of the SIP edge (text exposition format)
+         * @description trunkgate_sip_requests_total{outcome=…} per outcome (admitted, challenged, bad_digest, replay, stale, acl_refused, banned, cps_refused, parse_error, …) and request latency, summed over every edge worker. No credentials.
+         */
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1053,96 +87,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get the account */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            account_type: "standard" | "subaccount";
-                            address: string;
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            auth_id: string;
-                            auto_recharge: boolean;
-                            billing_mode: string;
-                            cash_credits: string;
-                            city: string;
-                            /** Format: date-time */
-                            created: string;
-                            enabled: boolean;
-                            /** Format: date-time */
-                            modified: string;
-                            name: string;
-                            parent_auth_id: string | null;
-                            resource_uri: string;
-                            state: string;
-                            timezone: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getAccount"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1159,338 +104,10 @@ export interface paths {
             cookie?: never;
         };
         /** List API keys (never their tokens) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Results per page, 1–20 (default 20) */
-                    limit?: string;
-                    /** @description Number of results to skip, ≥ 0 (default 0) */
-                    offset?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            meta: {
-                                limit: number;
-                                next: string | null;
-                                offset: number;
-                                previous: string | null;
-                                total_count: number;
-                            };
-                            objects: {
-                                /** Format: date-time */
-                                created_at: string;
-                                /** @description When the key stops working; null for no expiry */
-                                expires_at: string | null;
-                                key_id: string;
-                                /** @description Last successful authentication (to the minute); null if never used */
-                                last_used_at: string | null;
-                                name: string;
-                                /** @description The token’s first characters, to tell keys apart */
-                                prefix: string;
-                                /** @description When the key was revoked; null while it is not */
-                                revoked_at: string | null;
-                                status: "active" | "expired" | "revoked";
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listApiKeys"];
         put?: never;
         /** Create an API key (its token is shown once) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Optional expiry, a future date-time with a time zone, e.g. 2030-01-31T00:00:00Z */
-                        expires_at?: string | null;
-                        /** @description What the key is for, 1–120 characters */
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** @description When the key stops working; null for no expiry */
-                            expires_at: string | null;
-                            key_id: string;
-                            /** @description Last successful authentication (to the minute); null if never used */
-                            last_used_at: string | null;
-                            message: string;
-                            name: string;
-                            /** @description The token’s first characters, to tell keys apart */
-                            prefix: string;
-                            /** @description When the key was revoked; null while it is not */
-                            revoked_at: string | null;
-                            status: "active" | "expired" | "revoked";
-                            /** @description Shown once: send it as "Authorization: Bearer <token>" */
-                            token: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1505,248 +122,11 @@ export interface paths {
             cookie?: never;
         };
         /** Get an API key (never its token) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    key_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** @description When the key stops working; null for no expiry */
-                            expires_at: string | null;
-                            key_id: string;
-                            /** @description Last successful authentication (to the minute); null if never used */
-                            last_used_at: string | null;
-                            name: string;
-                            /** @description The token’s first characters, to tell keys apart */
-                            prefix: string;
-                            /** @description When the key was revoked; null while it is not */
-                            revoked_at: string | null;
-                            status: "active" | "expired" | "revoked";
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getApiKey"];
         put?: never;
         post?: never;
         /** Revoke an API key: it stops working at once (it stays listed, as revoked) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    key_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["deleteApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1760,270 +140,10 @@ export interface paths {
             cookie?: never;
         };
         /** List applications */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Results per page, 1–20 (default 20) */
-                    limit?: string;
-                    /** @description Number of results to skip, ≥ 0 (default 0) */
-                    offset?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            meta: {
-                                limit: number;
-                                next: string | null;
-                                offset: number;
-                                previous: string | null;
-                                total_count: number;
-                            };
-                            objects: {
-                                answer_method: string;
-                                answer_url: string;
-                                /**
-                                 * Format: uuid
-                                 * @description A fresh id for this API call
-                                 */
-                                api_id?: string;
-                                app_id: string;
-                                app_name: string;
-                                /** Format: date-time */
-                                created_at: string;
-                                credential_uuid: string | null;
-                                digest_algorithms: string[] | null;
-                                enabled: boolean;
-                                fallback_answer_url: string | null;
-                                fallback_method: string;
-                                hangup_method: string;
-                                hangup_url: string | null;
-                                ip_acl_uuid: string | null;
-                                resource_uri: string;
-                                sip_auth_type: string;
-                                /** @description sip:{app_id}@{sip_domain}: where SIP calls reach the application */
-                                sip_uri: string;
-                                /** @description The subaccount owning the application, or null for a main account */
-                                sub_account: string | null;
-                                /** Format: date-time */
-                                updated_at: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listApplications"];
         put?: never;
         /** Create an application */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description HTTP method for answer_url. Default POST */
-                        answer_method?: "GET" | "POST";
-                        /** @description http(s) URL invoked when a call reaches the application */
-                        answer_url: string;
-                        /** @description Name, 1–120 characters */
-                        app_name: string;
-                        /** @description Credential; required exactly when sip_auth_type is credential or ip_acl_and_credential */
-                        credential_uuid?: string | null;
-                        /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default */
-                        digest_algorithms?: string[] | null;
-                        /** @description A disabled application admits no calls. Default true */
-                        enabled?: boolean;
-                        /** @description URL used when answer_url fails */
-                        fallback_answer_url?: string | null;
-                        /** @description HTTP method for fallback_answer_url. Default POST */
-                        fallback_method?: "GET" | "POST";
-                        /** @description HTTP method for hangup_url. Default POST */
-                        hangup_method?: "GET" | "POST";
-                        /** @description URL notified when a call hangs up */
-                        hangup_url?: string | null;
-                        /** @description IP ACL; required exactly when sip_auth_type is ip_acl or ip_acl_and_credential */
-                        ip_acl_uuid?: string | null;
-                        /** @description How calls to sip_uri are admitted: none, ip_acl (source in ip_acl_uuid), credential (digest with credential_uuid) or ip_acl_and_credential (both). Default none */
-                        sip_auth_type?: "none" | "ip_acl" | "credential" | "ip_acl_and_credential";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            app_id: string;
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2038,25 +158,1559 @@ export interface paths {
             cookie?: never;
         };
         /** Retrieve an application */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    app_id: string;
-                    auth_id: string;
-                };
-                cookie?: never;
+        get: operations["getApplication"];
+        put?: never;
+        /** Update an application (fields not sent stay; a sip_auth_type change clears references it does not use) */
+        post: operations["updateApplication"];
+        /** Delete an application */
+        delete: operations["deleteApplication"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/IPWhitelist/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the API IP allowlist (a subaccount sees its parent’s) */
+        get: operations["listIPWhitelists"];
+        put?: never;
+        /** Add one CIDR or a comma-separated list (all or nothing) */
+        post: operations["createIPWhitelist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/IPWhitelist/{entry_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one entry */
+        get: operations["getIPWhitelist"];
+        put?: never;
+        /** Change an entry’s CIDR (validated against the other entries like an add) */
+        post: operations["updateIPWhitelist"];
+        /** Delete an entry (deleting the last one turns the allowlist off) */
+        delete: operations["deleteIPWhitelist"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/SipAuth/Credential/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SIP credentials */
+        get: operations["listSipAuthCredentials"];
+        put?: never;
+        /** Create a SIP credential */
+        post: operations["createSipAuthCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/SipAuth/Credential/{credential_uuid}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a SIP credential */
+        get: operations["getSipAuthCredential"];
+        put?: never;
+        /** Change a SIP credential’s password (the username cannot change) */
+        post: operations["updateSipAuthCredential"];
+        /** Delete a SIP credential */
+        delete: operations["deleteSipAuthCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/SipAuth/IPAccessControlList/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List IP ACLs, each with its entries */
+        get: operations["listSipAuthIPAccessControlLists"];
+        put?: never;
+        /** Create an IP ACL, optionally with entries (all or nothing) */
+        post: operations["createSipAuthIPAccessControlList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/SipAuth/IPAccessControlList/{ip_acl_uuid}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve an IP ACL with all its entries */
+        get: operations["getSipAuthIPAccessControlList"];
+        put?: never;
+        /** Rename an IP ACL */
+        post: operations["updateSipAuthIPAccessControlList"];
+        /** Delete an IP ACL and its entries (409 while a trunk or application uses it) */
+        delete: operations["deleteSipAuthIPAccessControlList"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/SipAuth/IPAccessControlList/{ip_acl_uuid}/Entry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an IP address or CIDR range to an IP ACL (at most 50 entries) */
+        post: operations["createSipAuthIPAccessControlListEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/SipAuth/IPAccessControlList/{ip_acl_uuid}/Entry/{entry_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an entry from an IP ACL */
+        delete: operations["deleteSipAuthIPAccessControlListEntry"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/Subaccount/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List subaccounts */
+        get: operations["listSubaccounts"];
+        put?: never;
+        /** Create a subaccount (its auth_token is shown once) */
+        post: operations["createSubaccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/Subaccount/{subauth_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a subaccount */
+        get: operations["getSubaccount"];
+        put?: never;
+        /** Update a subaccount’s name or enabled flag */
+        post: operations["updateSubaccount"];
+        /** Delete a subaccount and everything it owns */
+        delete: operations["deleteSubaccount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/Zentrunk/Credential/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List all credentials */
+        get: operations["listZentrunkCredentials"];
+        put?: never;
+        /** Create credentials (422 when username or password is missing) */
+        post: operations["createZentrunkCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/Zentrunk/Credential/{credential_uuid}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve credentials */
+        get: operations["getZentrunkCredential"];
+        put?: never;
+        /** Update name, username or password (a new username needs the password too) */
+        post: operations["updateZentrunkCredential"];
+        /** Delete credentials */
+        delete: operations["deleteZentrunkCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List IP access control lists */
+        get: operations["listZentrunkIPAccessControlLists"];
+        put?: never;
+        /** Create an IP access control list (422 when ip_addresses is missing) */
+        post: operations["createZentrunkIPAccessControlList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/{ipacl_uuid}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve an IP access control list */
+        get: operations["getZentrunkIPAccessControlList"];
+        put?: never;
+        /** Rename and/or replace the addresses of an IP access control list */
+        post: operations["updateZentrunkIPAccessControlList"];
+        /** Delete an IP access control list (409 while a trunk or application uses it) */
+        delete: operations["deleteZentrunkIPAccessControlList"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/Zentrunk/Trunk/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List trunks, optionally filtered */
+        get: operations["listZentrunkTrunks"];
+        put?: never;
+        /** Create a trunk */
+        post: operations["createZentrunkTrunk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/Zentrunk/Trunk/{trunk_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a trunk */
+        get: operations["getZentrunkTrunk"];
+        put?: never;
+        /** Update a trunk (fields not sent stay; changing trunk_direction clears the other direction’s fields not sent) */
+        post: operations["updateZentrunkTrunk"];
+        /** Delete a trunk */
+        delete: operations["deleteZentrunkTrunk"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/Zentrunk/URI/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List origination URIs */
+        get: operations["listZentrunkURIs"];
+        put?: never;
+        /** Create an origination URI (422 when uri is missing) */
+        post: operations["createZentrunkURI"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Account/{auth_id}/Zentrunk/URI/{uri_uuid}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve an origination URI */
+        get: operations["getZentrunkURI"];
+        put?: never;
+        /** Rename an origination URI and/or change its uri */
+        post: operations["updateZentrunkURI"];
+        /** Delete an origination URI (409 while a trunk uses it) */
+        delete: operations["deleteZentrunkURI"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description Every error the API answers. Some codes add members: in_use has "trunks" and "applications", allowlist_lockout "client_address", provider_credential_in_use "usedBy". */
+        Error: {
+            /**
+             * Format: uuid
+             * @description A fresh id for this API call
+             */
+            api_id: string;
+            /**
+             * @description Stable machine-readable code; docs/errors.md says what each means
+             * @enum {string}
+             */
+            code: "validation_failed" | "invalid_json" | "unknown_field" | "invalid_pagination" | "invalid_username" | "weak_password" | "invalid_realm" | "username_immutable" | "password_required_for_username_change" | "quota_exceeded" | "invalid_name" | "invalid_ip" | "invalid_cidr_prefix" | "host_bits_set" | "invalid_description" | "acl_entry_limit" | "invalid_uri" | "invalid_url" | "invalid_digest_algorithms" | "invalid_reference" | "field_required" | "field_not_allowed" | "conflicting_fields" | "invalid_provider_credential" | "secret_key_not_configured" | "cidr_required" | "allowlist_special_range" | "allowlist_limit_reached" | "invalid_expires_at" | "subaccount_cannot_manage_subaccounts" | "unauthenticated" | "forbidden" | "ip_not_allowlisted" | "allowlist_managed_by_parent" | "api_key_revoked" | "api_key_expired" | "not_found" | "route_not_found" | "method_not_allowed" | "duplicate_username" | "conflict" | "allowlist_duplicate" | "allowlist_subset" | "allowlist_superset" | "allowlist_lockout" | "duplicate_entry" | "in_use" | "provider_credential_in_use" | "payload_too_large" | "unsupported_media_type" | "missing_required_parameters" | "rate_limited" | "too_many_auth_failures" | "internal_error" | "service_unavailable";
+            /** @description A message a person can act on */
+            error: string;
+            /** @description The request field the error is about, when there is one */
+            field?: string;
+        } & {
+            [key: string]: unknown;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    listSipCredentials: {
+        parameters: {
+            query?: {
+                /** @description Number of credentials to skip, ≥ 0 (default 0) */
+                skip?: string;
+                /** @description Page size, 1–1000 (default 20) */
+                take?: string;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            authUser: string | null;
+                            cpsKey: string | null;
+                            cpsLimit: number | null;
+                            /** Format: date-time */
+                            createdTime: string;
+                            description: string | null;
+                            domain: string | null;
+                            /** @description Whether a password is stored (it is never returned) */
+                            hasAuthPassword: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: date-time */
+                            lastUpdateTime: string;
+                            /** @description The account (auth_id) that owns the credential */
+                            orgId: string;
+                            /** @description The integration that manages this credential (source provider) */
+                            providerId: string | null;
+                            server: string;
+                            /**
+                             * @description manual: made through the API; provider: made by a VoIP-provider integration
+                             * @enum {string}
+                             */
+                            source: "manual" | "provider";
+                            /**
+                             * @description SIP transport to the provider
+                             * @enum {string}
+                             */
+                            transport: "udp" | "tcp" | "tls";
+                        }[];
+                        skip: number;
+                        take: number;
+                        /** @description How many credentials the account has in all */
+                        total: number;
                     };
-                    content: {
-                        "application/json": {
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSipCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description SIP credential configuration (seed 002) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Write-only. Encrypted at rest (AES-256-GCM) and never returned; responses carry hasAuthPassword. Needs TRUNKGATE_SECRET_KEY. */
+                    authPassword?: string | null;
+                    /** @description Authentication user id given by the provider */
+                    authUser?: string | null;
+                    /** @description Credentials of one account sharing a cpsKey share one limit; when their cpsLimit values differ, the smallest wins */
+                    cpsKey?: string | null;
+                    /** @description Calls per second, a positive number (fractions allowed, e.g. 0.5); null for no limit */
+                    cpsLimit?: number | null;
+                    /** @description Human-readable description */
+                    description?: string | null;
+                    /** @description SIP domain (digest realm); when null the server is used */
+                    domain?: string | null;
+                    /** @description SIP server host name or IP address with optional port, RFC 3261 hostport (IPv6 in brackets): sip.example.com, sip.example.com:5080, 203.0.113.7:5060, [2001:db8::1]:5060 */
+                    server: string;
+                    /**
+                     * @description SIP transport to the provider
+                     * @default udp
+                     * @enum {string}
+                     */
+                    transport?: "udp" | "tcp" | "tls";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authUser: string | null;
+                        cpsKey: string | null;
+                        cpsLimit: number | null;
+                        /** Format: date-time */
+                        createdTime: string;
+                        description: string | null;
+                        domain: string | null;
+                        /** @description Whether a password is stored (it is never returned) */
+                        hasAuthPassword: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: date-time */
+                        lastUpdateTime: string;
+                        /** @description The account (auth_id) that owns the credential */
+                        orgId: string;
+                        /** @description The integration that manages this credential (source provider) */
+                        providerId: string | null;
+                        server: string;
+                        /**
+                         * @description manual: made through the API; provider: made by a VoIP-provider integration
+                         * @enum {string}
+                         */
+                        source: "manual" | "provider";
+                        /**
+                         * @description SIP transport to the provider
+                         * @enum {string}
+                         */
+                        transport: "udp" | "tcp" | "tls";
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSipCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authUser: string | null;
+                        cpsKey: string | null;
+                        cpsLimit: number | null;
+                        /** Format: date-time */
+                        createdTime: string;
+                        description: string | null;
+                        domain: string | null;
+                        /** @description Whether a password is stored (it is never returned) */
+                        hasAuthPassword: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: date-time */
+                        lastUpdateTime: string;
+                        /** @description The account (auth_id) that owns the credential */
+                        orgId: string;
+                        /** @description The integration that manages this credential (source provider) */
+                        providerId: string | null;
+                        server: string;
+                        /**
+                         * @description manual: made through the API; provider: made by a VoIP-provider integration
+                         * @enum {string}
+                         */
+                        source: "manual" | "provider";
+                        /**
+                         * @description SIP transport to the provider
+                         * @enum {string}
+                         */
+                        transport: "udp" | "tcp" | "tls";
+                    };
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replaceSipCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description SIP credential configuration (seed 002) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Write-only. Encrypted at rest (AES-256-GCM) and never returned; responses carry hasAuthPassword. Needs TRUNKGATE_SECRET_KEY. */
+                    authPassword?: string | null;
+                    /** @description Authentication user id given by the provider */
+                    authUser?: string | null;
+                    /** @description Credentials of one account sharing a cpsKey share one limit; when their cpsLimit values differ, the smallest wins */
+                    cpsKey?: string | null;
+                    /** @description Calls per second, a positive number (fractions allowed, e.g. 0.5); null for no limit */
+                    cpsLimit?: number | null;
+                    /** @description Human-readable description */
+                    description?: string | null;
+                    /** @description SIP domain (digest realm); when null the server is used */
+                    domain?: string | null;
+                    /** @description SIP server host name or IP address with optional port, RFC 3261 hostport (IPv6 in brackets): sip.example.com, sip.example.com:5080, 203.0.113.7:5060, [2001:db8::1]:5060 */
+                    server: string;
+                    /**
+                     * @description SIP transport to the provider
+                     * @default udp
+                     * @enum {string}
+                     */
+                    transport?: "udp" | "tcp" | "tls";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authUser: string | null;
+                        cpsKey: string | null;
+                        cpsLimit: number | null;
+                        /** Format: date-time */
+                        createdTime: string;
+                        description: string | null;
+                        domain: string | null;
+                        /** @description Whether a password is stored (it is never returned) */
+                        hasAuthPassword: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: date-time */
+                        lastUpdateTime: string;
+                        /** @description The account (auth_id) that owns the credential */
+                        orgId: string;
+                        /** @description The integration that manages this credential (source provider) */
+                        providerId: string | null;
+                        server: string;
+                        /**
+                         * @description manual: made through the API; provider: made by a VoIP-provider integration
+                         * @enum {string}
+                         */
+                        source: "manual" | "provider";
+                        /**
+                         * @description SIP transport to the provider
+                         * @enum {string}
+                         */
+                        transport: "udp" | "tcp" | "tls";
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSipCredential: {
+        parameters: {
+            query?: {
+                /** @description Delete even when something refers to the credential (default false) */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateSipCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to change; null clears a nullable field */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Write-only. Encrypted at rest (AES-256-GCM) and never returned; responses carry hasAuthPassword. Needs TRUNKGATE_SECRET_KEY. */
+                    authPassword?: string | null;
+                    /** @description Authentication user id given by the provider */
+                    authUser?: string | null;
+                    /** @description Credentials of one account sharing a cpsKey share one limit; when their cpsLimit values differ, the smallest wins */
+                    cpsKey?: string | null;
+                    /** @description Calls per second, a positive number (fractions allowed, e.g. 0.5); null for no limit */
+                    cpsLimit?: number | null;
+                    /** @description Human-readable description */
+                    description?: string | null;
+                    /** @description SIP domain (digest realm); when null the server is used */
+                    domain?: string | null;
+                    /** @description SIP server host name or IP address with optional port, RFC 3261 hostport (IPv6 in brackets): sip.example.com, sip.example.com:5080, 203.0.113.7:5060, [2001:db8::1]:5060 */
+                    server?: string;
+                    /**
+                     * @description SIP transport to the provider
+                     * @enum {string}
+                     */
+                    transport?: "udp" | "tcp" | "tls";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authUser: string | null;
+                        cpsKey: string | null;
+                        cpsLimit: number | null;
+                        /** Format: date-time */
+                        createdTime: string;
+                        description: string | null;
+                        domain: string | null;
+                        /** @description Whether a password is stored (it is never returned) */
+                        hasAuthPassword: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: date-time */
+                        lastUpdateTime: string;
+                        /** @description The account (auth_id) that owns the credential */
+                        orgId: string;
+                        /** @description The integration that manages this credential (source provider) */
+                        providerId: string | null;
+                        server: string;
+                        /**
+                         * @description manual: made through the API; provider: made by a VoIP-provider integration
+                         * @enum {string}
+                         */
+                        source: "manual" | "provider";
+                        /**
+                         * @description SIP transport to the provider
+                         * @enum {string}
+                         */
+                        transport: "udp" | "tcp" | "tls";
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The health of this node */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        database: "ok" | "unreachable";
+                        /** @description "shared" through Redis by every node, or counted per node */
+                        rate_limits: "shared" | "per_node";
+                        redis: "ok" | "unreachable" | "not_configured";
+                        /** @description Present when this node runs the SIP edge */
+                        sip_edge?: {
+                            /** @description Where the edge keeps its state: memory, cluster or redis */
+                            backend: string;
+                            /** @description Redis configured but unreachable: per-node fallbacks in use */
+                            degraded: boolean;
+                            /** @description Edge worker processes of this node */
+                            workers: number;
+                        };
+                        /** @description "degraded" when the database or a configured Redis does not answer */
+                        status: "ok" | "degraded";
+                    };
+                };
+            };
+            /** @description Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_type: "standard" | "subaccount";
+                        address: string;
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        auth_id: string;
+                        auto_recharge: boolean;
+                        billing_mode: string;
+                        cash_credits: string;
+                        city: string;
+                        /** Format: date-time */
+                        created: string;
+                        enabled: boolean;
+                        /** Format: date-time */
+                        modified: string;
+                        name: string;
+                        parent_auth_id: string | null;
+                        resource_uri: string;
+                        state: string;
+                        timezone: string;
+                    };
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1–20 (default 20) */
+                limit?: string;
+                /** @description Number of results to skip, ≥ 0 (default 0) */
+                offset?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        meta: {
+                            limit: number;
+                            next: string | null;
+                            offset: number;
+                            previous: string | null;
+                            total_count: number;
+                        };
+                        objects: {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description When the key stops working; null for no expiry */
+                            expires_at: string | null;
+                            key_id: string;
+                            /** @description Last successful authentication (to the minute); null if never used */
+                            last_used_at: string | null;
+                            name: string;
+                            /** @description The token’s first characters, to tell keys apart */
+                            prefix: string;
+                            /** @description When the key was revoked; null while it is not */
+                            revoked_at: string | null;
+                            status: "active" | "expired" | "revoked";
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Optional expiry, a future date-time with a time zone, e.g. 2030-01-31T00:00:00Z */
+                    expires_at?: string | null;
+                    /** @description What the key is for, 1–120 characters */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @description When the key stops working; null for no expiry */
+                        expires_at: string | null;
+                        key_id: string;
+                        /** @description Last successful authentication (to the minute); null if never used */
+                        last_used_at: string | null;
+                        message: string;
+                        name: string;
+                        /** @description The token’s first characters, to tell keys apart */
+                        prefix: string;
+                        /** @description When the key was revoked; null while it is not */
+                        revoked_at: string | null;
+                        status: "active" | "expired" | "revoked";
+                        /** @description Shown once: send it as "Authorization: Bearer <token>" */
+                        token: string;
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** @description When the key stops working; null for no expiry */
+                        expires_at: string | null;
+                        key_id: string;
+                        /** @description Last successful authentication (to the minute); null if never used */
+                        last_used_at: string | null;
+                        name: string;
+                        /** @description The token’s first characters, to tell keys apart */
+                        prefix: string;
+                        /** @description When the key was revoked; null while it is not */
+                        revoked_at: string | null;
+                        status: "active" | "expired" | "revoked";
+                    };
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApplications: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1–20 (default 20) */
+                limit?: string;
+                /** @description Number of results to skip, ≥ 0 (default 0) */
+                offset?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        meta: {
+                            limit: number;
+                            next: string | null;
+                            offset: number;
+                            previous: string | null;
+                            total_count: number;
+                        };
+                        objects: {
                             answer_method: string;
                             answer_url: string;
                             /**
@@ -2084,643 +1738,459 @@ export interface paths {
                             sub_account: string | null;
                             /** Format: date-time */
                             updated_at: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        }[];
                     };
                 };
             };
-        };
-        put?: never;
-        /** Update an application (fields not sent stay; a sip_auth_type change clears references it does not use) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    app_id: string;
-                    auth_id: string;
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description HTTP method for answer_url. Default POST */
-                        answer_method?: "GET" | "POST";
-                        /** @description http(s) URL invoked when a call reaches the application */
-                        answer_url?: string;
-                        /** @description Name, 1–120 characters */
-                        app_name?: string;
-                        /** @description Credential; required exactly when sip_auth_type is credential or ip_acl_and_credential */
-                        credential_uuid?: string | null;
-                        /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default */
-                        digest_algorithms?: string[] | null;
-                        /** @description A disabled application admits no calls. Default true */
-                        enabled?: boolean;
-                        /** @description URL used when answer_url fails */
-                        fallback_answer_url?: string | null;
-                        /** @description HTTP method for fallback_answer_url. Default POST */
-                        fallback_method?: "GET" | "POST";
-                        /** @description HTTP method for hangup_url. Default POST */
-                        hangup_method?: "GET" | "POST";
-                        /** @description URL notified when a call hangs up */
-                        hangup_url?: string | null;
-                        /** @description IP ACL; required exactly when sip_auth_type is ip_acl or ip_acl_and_credential */
-                        ip_acl_uuid?: string | null;
-                        /** @description How calls to sip_uri are admitted: none, ip_acl (source in ip_acl_uuid), credential (digest with credential_uuid) or ip_acl_and_credential (both). Default none */
-                        sip_auth_type?: "none" | "ip_acl" | "credential" | "ip_acl_and_credential";
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            message: string;
-                        };
-                    };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        /** Delete an application */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    app_id: string;
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/IPWhitelist/": {
+    createApplication: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
             cookie?: never;
         };
-        /** List the API IP allowlist (a subaccount sees its parent’s) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Results per page, 1–20 (default 20) */
-                    limit?: string;
-                    /** @description Number of results to skip, ≥ 0 (default 0) */
-                    offset?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Your address as trunkgate sees it: what an entry must cover for you to keep access */
-                            client_address: string | null;
-                            meta: {
-                                limit: number;
-                                next: string | null;
-                                offset: number;
-                                previous: string | null;
-                                total_count: number;
-                            };
-                            objects: {
-                                /** @description Canonical CIDR, e.g. 198.51.100.0/24 or 2001:db8::/48 */
-                                cidr: string;
-                                /** Format: date-time */
-                                created_at: string;
-                                entry_id: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description HTTP method for answer_url. Default POST */
+                    answer_method?: "GET" | "POST";
+                    /** @description http(s) URL invoked when a call reaches the application */
+                    answer_url: string;
+                    /** @description Name, 1–120 characters */
+                    app_name: string;
+                    /** @description Credential; required exactly when sip_auth_type is credential or ip_acl_and_credential */
+                    credential_uuid?: string | null;
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default */
+                    digest_algorithms?: string[] | null;
+                    /** @description A disabled application admits no calls. Default true */
+                    enabled?: boolean;
+                    /** @description URL used when answer_url fails */
+                    fallback_answer_url?: string | null;
+                    /** @description HTTP method for fallback_answer_url. Default POST */
+                    fallback_method?: "GET" | "POST";
+                    /** @description HTTP method for hangup_url. Default POST */
+                    hangup_method?: "GET" | "POST";
+                    /** @description URL notified when a call hangs up */
+                    hangup_url?: string | null;
+                    /** @description IP ACL; required exactly when sip_auth_type is ip_acl or ip_acl_and_credential */
+                    ip_acl_uuid?: string | null;
+                    /** @description How calls to sip_uri are admitted: none, ip_acl (source in ip_acl_uuid), credential (digest with credential_uuid) or ip_acl_and_credential (both). Default none */
+                    sip_auth_type?: "none" | "ip_acl" | "credential" | "ip_acl_and_credential";
                 };
             };
         };
-        put?: never;
-        /** Add one CIDR or a comma-separated list (all or nothing) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
                     "application/json": {
-                        /** @description One CIDR or a comma-separated list ("198.51.100.0/24, 203.0.113.5/32"); all are added or none. A single address needs /32 (IPv4) or /128 (IPv6) */
-                        cidr: string;
-                        /** @description Set true to make a change that leaves your current address outside a non-empty list (otherwise refused with 409 allowlist_lockout) */
-                        confirm?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        app_id: string;
+                        message: string;
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            entries: {
-                                /** @description Canonical CIDR, e.g. 198.51.100.0/24 or 2001:db8::/48 */
-                                cidr: string;
-                                /** Format: date-time */
-                                created_at: string;
-                                entry_id: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            }[];
-                            message: string;
-                        };
-                    };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/IPWhitelist/{entry_id}/": {
+    getApplication: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                app_id: string;
+                auth_id: string;
+            };
             cookie?: never;
         };
-        /** Get one entry */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    entry_id: string;
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+                content: {
+                    "application/json": {
+                        answer_method: string;
+                        answer_url: string;
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id?: string;
+                        app_id: string;
+                        app_name: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        credential_uuid: string | null;
+                        digest_algorithms: string[] | null;
+                        enabled: boolean;
+                        fallback_answer_url: string | null;
+                        fallback_method: string;
+                        hangup_method: string;
+                        hangup_url: string | null;
+                        ip_acl_uuid: string | null;
+                        resource_uri: string;
+                        sip_auth_type: string;
+                        /** @description sip:{app_id}@{sip_domain}: where SIP calls reach the application */
+                        sip_uri: string;
+                        /** @description The subaccount owning the application, or null for a main account */
+                        sub_account: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
                     };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: string;
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description HTTP method for answer_url. Default POST */
+                    answer_method?: "GET" | "POST";
+                    /** @description http(s) URL invoked when a call reaches the application */
+                    answer_url?: string;
+                    /** @description Name, 1–120 characters */
+                    app_name?: string;
+                    /** @description Credential; required exactly when sip_auth_type is credential or ip_acl_and_credential */
+                    credential_uuid?: string | null;
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default */
+                    digest_algorithms?: string[] | null;
+                    /** @description A disabled application admits no calls. Default true */
+                    enabled?: boolean;
+                    /** @description URL used when answer_url fails */
+                    fallback_answer_url?: string | null;
+                    /** @description HTTP method for fallback_answer_url. Default POST */
+                    fallback_method?: "GET" | "POST";
+                    /** @description HTTP method for hangup_url. Default POST */
+                    hangup_method?: "GET" | "POST";
+                    /** @description URL notified when a call hangs up */
+                    hangup_url?: string | null;
+                    /** @description IP ACL; required exactly when sip_auth_type is ip_acl or ip_acl_and_credential */
+                    ip_acl_uuid?: string | null;
+                    /** @description How calls to sip_uri are admitted: none, ip_acl (source in ip_acl_uuid), credential (digest with credential_uuid) or ip_acl_and_credential (both). Default none */
+                    sip_auth_type?: "none" | "ip_acl" | "credential" | "ip_acl_and_credential";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: string;
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listIPWhitelists: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1–20 (default 20) */
+                limit?: string;
+                /** @description Number of results to skip, ≥ 0 (default 0) */
+                offset?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        /** @description Your address as trunkgate sees it: what an entry must cover for you to keep access */
+                        client_address: string | null;
+                        meta: {
+                            limit: number;
+                            next: string | null;
+                            offset: number;
+                            previous: string | null;
+                            total_count: number;
+                        };
+                        objects: {
                             /** @description Canonical CIDR, e.g. 198.51.100.0/24 or 2001:db8::/48 */
                             cidr: string;
                             /** Format: date-time */
@@ -2728,722 +2198,447 @@ export interface paths {
                             entry_id: string;
                             /** Format: date-time */
                             updated_at: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        }[];
                     };
                 };
             };
-        };
-        put?: never;
-        /** Change an entry’s CIDR (validated against the other entries like an add) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    entry_id: string;
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description The entry’s new CIDR */
-                        cidr: string;
-                        /** @description Set true to make a change that leaves your current address outside a non-empty list (otherwise refused with 409 allowlist_lockout) */
-                        confirm?: boolean;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Canonical CIDR, e.g. 198.51.100.0/24 or 2001:db8::/48 */
-                            cidr: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            entry_id: string;
-                            message: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        /** Delete an entry (deleting the last one turns the allowlist off) */
-        delete: {
-            parameters: {
-                query?: {
+    };
+    createIPWhitelist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description One CIDR or a comma-separated list ("198.51.100.0/24, 203.0.113.5/32"); all are added or none. A single address needs /32 (IPv4) or /128 (IPv6) */
+                    cidr: string;
                     /** @description Set true to make a change that leaves your current address outside a non-empty list (otherwise refused with 409 allowlist_lockout) */
                     confirm?: boolean;
                 };
-                header?: never;
-                path: {
-                    auth_id: string;
-                    entry_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
             };
         };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/Account/{auth_id}/SipAuth/Credential/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List SIP credentials */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Results per page, 1–20 (default 20) */
-                    limit?: string;
-                    /** @description Number of results to skip, ≥ 0 (default 0) */
-                    offset?: string;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            meta: {
-                                limit: number;
-                                next: string | null;
-                                offset: number;
-                                previous: string | null;
-                                total_count: number;
-                            };
-                            objects: {
-                                /**
-                                 * Format: uuid
-                                 * @description A fresh id for this API call
-                                 */
-                                api_id?: string;
-                                /** Format: date-time */
-                                created_at: string;
-                                credential_uuid: string;
-                                realm: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                                /** @description URI of this credential resource */
-                                uri: string;
-                                username: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Create a SIP credential */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
                     "application/json": {
-                        /** @description 12–128 characters with an upper-case letter, a lower-case letter and a digit */
-                        password: string;
-                        /** @description Digest realm; defaults to the deployment SIP domain */
-                        realm?: string;
-                        /** @description 3–64 of letters, digits, ".", "_", "-"; unique in the account */
-                        username: string;
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        entries: {
+                            /** @description Canonical CIDR, e.g. 198.51.100.0/24 or 2001:db8::/48 */
+                            cidr: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            entry_id: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        message: string;
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            credential_uuid: string;
-                            message: string;
-                            realm: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                            uri: string;
-                            username: string;
-                        };
-                    };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/SipAuth/Credential/{credential_uuid}/": {
+    getIPWhitelist: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                auth_id: string;
+                entry_id: string;
+            };
             cookie?: never;
         };
-        /** Retrieve a SIP credential */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    credential_uuid: string;
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        /** @description Canonical CIDR, e.g. 198.51.100.0/24 or 2001:db8::/48 */
+                        cidr: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        entry_id: string;
+                        /** Format: date-time */
+                        updated_at: string;
                     };
-                    content: {
-                        "application/json": {
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateIPWhitelist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The entry’s new CIDR */
+                    cidr: string;
+                    /** @description Set true to make a change that leaves your current address outside a non-empty list (otherwise refused with 409 allowlist_lockout) */
+                    confirm?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        /** @description Canonical CIDR, e.g. 198.51.100.0/24 or 2001:db8::/48 */
+                        cidr: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        entry_id: string;
+                        message: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteIPWhitelist: {
+        parameters: {
+            query?: {
+                /** @description Set true to make a change that leaves your current address outside a non-empty list (otherwise refused with 409 allowlist_lockout) */
+                confirm?: boolean;
+            };
+            header?: never;
+            path: {
+                auth_id: string;
+                entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSipAuthCredentials: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1–20 (default 20) */
+                limit?: string;
+                /** @description Number of results to skip, ≥ 0 (default 0) */
+                offset?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        meta: {
+                            limit: number;
+                            next: string | null;
+                            offset: number;
+                            previous: string | null;
+                            total_count: number;
+                        };
+                        objects: {
                             /**
                              * Format: uuid
                              * @description A fresh id for this API call
@@ -3458,580 +2653,432 @@ export interface paths {
                             /** @description URI of this credential resource */
                             uri: string;
                             username: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Change a SIP credential’s password (the username cannot change) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    credential_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description New password */
-                        password?: string;
-                        /** @description Not allowed: the username cannot be changed */
-                        username?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            credential_uuid: string;
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        /** Delete a SIP credential */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    credential_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/Account/{auth_id}/SipAuth/IPAccessControlList/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List IP ACLs, each with its entries */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Results per page, 1–20 (default 20) */
-                    limit?: string;
-                    /** @description Number of results to skip, ≥ 0 (default 0) */
-                    offset?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            meta: {
-                                limit: number;
-                                next: string | null;
-                                offset: number;
-                                previous: string | null;
-                                total_count: number;
-                            };
-                            objects: {
-                                /**
-                                 * Format: uuid
-                                 * @description A fresh id for this API call
-                                 */
-                                api_id?: string;
-                                /** Format: date-time */
-                                created_at: string;
-                                entries: {
-                                    cidr_prefix: number;
-                                    description: string | null;
-                                    entry_id: string;
-                                    /** @description Canonical network address */
-                                    ip: string;
-                                }[];
-                                ip_acl_uuid: string;
-                                name: string | null;
-                                /** Format: date-time */
-                                updated_at: string;
-                                /** @description URI of this IP ACL resource */
-                                uri: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Create an IP ACL, optionally with entries (all or nothing) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Entries to create with the list (at most 50). If one is invalid, nothing is created. */
-                        entries?: {
-                            /**
-                             * @description Prefix length: 0–32 for IPv4, 0–128 for IPv6 (a whole number). Absent or null: the single host (32 or 128). 0 admits every address of the family.
-                             * @example 24
-                             */
-                            cidr_prefix?: unknown;
-                            /** @description Up to 255 characters */
-                            description?: string;
-                            /** @description One IPv4 or IPv6 address (no prefix, port, zone or host name), e.g. 203.0.113.0 */
-                            ip: string;
                         }[];
-                        /** @description Friendly name, 1–120 characters */
-                        name: string;
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            entries: {
-                                cidr_prefix: number;
-                                description: string | null;
-                                entry_id: string;
-                                /** @description Canonical network address */
-                                ip: string;
-                            }[];
-                            ip_acl_uuid: string;
-                            message: string;
-                            name: string | null;
-                            /** Format: date-time */
-                            updated_at: string;
-                            /** @description URI of this IP ACL resource */
-                            uri: string;
-                        };
-                    };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/SipAuth/IPAccessControlList/{ip_acl_uuid}/": {
+    createSipAuthCredential: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
             cookie?: never;
         };
-        /** Retrieve an IP ACL with all its entries */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    ip_acl_uuid: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 12–128 characters with an upper-case letter, a lower-case letter and a digit */
+                    password: string;
+                    /** @description Digest realm; defaults to the deployment SIP domain */
+                    realm?: string;
+                    /** @description 3–64 of letters, digits, ".", "_", "-"; unique in the account */
+                    username: string;
                 };
-                cookie?: never;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        credential_uuid: string;
+                        message: string;
+                        realm: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        uri: string;
+                        username: string;
                     };
-                    content: {
-                        "application/json": {
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSipAuthCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                credential_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id?: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        credential_uuid: string;
+                        realm: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description URI of this credential resource */
+                        uri: string;
+                        username: string;
+                    };
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateSipAuthCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                credential_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description New password */
+                    password?: string;
+                    /** @description Not allowed: the username cannot be changed */
+                    username?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        credential_uuid: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSipAuthCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                credential_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSipAuthIPAccessControlLists: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1–20 (default 20) */
+                limit?: string;
+                /** @description Number of results to skip, ≥ 0 (default 0) */
+                offset?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        meta: {
+                            limit: number;
+                            next: string | null;
+                            offset: number;
+                            previous: string | null;
+                            total_count: number;
+                        };
+                        objects: {
                             /**
                              * Format: uuid
                              * @description A fresh id for this API call
@@ -4052,291 +3099,74 @@ export interface paths {
                             updated_at: string;
                             /** @description URI of this IP ACL resource */
                             uri: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        }[];
                     };
                 };
             };
-        };
-        put?: never;
-        /** Rename an IP ACL */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    ip_acl_uuid: string;
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description New name, 1–120 characters */
-                        name: string;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            entries: {
-                                cidr_prefix: number;
-                                description: string | null;
-                                entry_id: string;
-                                /** @description Canonical network address */
-                                ip: string;
-                            }[];
-                            ip_acl_uuid: string;
-                            message: string;
-                            name: string | null;
-                            /** Format: date-time */
-                            updated_at: string;
-                            /** @description URI of this IP ACL resource */
-                            uri: string;
-                        };
-                    };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        /** Delete an IP ACL and its entries (409 while a trunk or application uses it) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    ip_acl_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/SipAuth/IPAccessControlList/{ip_acl_uuid}/Entry/": {
+    createSipAuthIPAccessControlList: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Add an IP address or CIDR range to an IP ACL (at most 50 entries) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    ip_acl_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Entries to create with the list (at most 50). If one is invalid, nothing is created. */
+                    entries?: {
                         /**
                          * @description Prefix length: 0–32 for IPv4, 0–128 for IPv6 (a whole number). Absent or null: the single host (32 or 128). 0 admits every address of the family.
                          * @example 24
@@ -4346,527 +3176,552 @@ export interface paths {
                         description?: string;
                         /** @description One IPv4 or IPv6 address (no prefix, port, zone or host name), e.g. 203.0.113.0 */
                         ip: string;
-                    };
+                    }[];
+                    /** @description Friendly name, 1–120 characters */
+                    name: string;
                 };
             };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        entries: {
                             cidr_prefix: number;
                             description: string | null;
                             entry_id: string;
+                            /** @description Canonical network address */
                             ip: string;
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        }[];
+                        ip_acl_uuid: string;
+                        message: string;
+                        name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description URI of this IP ACL resource */
+                        uri: string;
                     };
                 };
             };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/SipAuth/IPAccessControlList/{ip_acl_uuid}/Entry/{entry_id}/": {
+    getSipAuthIPAccessControlList: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                auth_id: string;
+                ip_acl_uuid: string;
+            };
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove an entry from an IP ACL */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    entry_id: string;
-                    ip_acl_uuid: string;
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/Account/{auth_id}/Subaccount/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List subaccounts */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Results per page, 1–20 (default 20) */
-                    limit?: string;
-                    /** @description Number of results to skip, ≥ 0 (default 0) */
-                    offset?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            meta: {
-                                limit: number;
-                                next: string | null;
-                                offset: number;
-                                previous: string | null;
-                                total_count: number;
-                            };
-                            objects: {
-                                /** @description URI of the parent account */
-                                account: string;
-                                /**
-                                 * Format: uuid
-                                 * @description A fresh id for this API call
-                                 */
-                                api_id?: string;
-                                auth_id: string;
-                                /** Format: date-time */
-                                created: string;
-                                enabled: boolean;
-                                /** Format: date-time */
-                                modified: string;
-                                name: string;
-                                resource_uri: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Create a subaccount (its auth_token is shown once) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Whether it may authenticate (default false, as Plivo) */
-                        enabled?: boolean;
-                        /** @description Friendly name, 1–120 characters */
-                        name: string;
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id?: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        entries: {
+                            cidr_prefix: number;
+                            description: string | null;
+                            entry_id: string;
+                            /** @description Canonical network address */
+                            ip: string;
+                        }[];
+                        ip_acl_uuid: string;
+                        name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description URI of this IP ACL resource */
+                        uri: string;
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            auth_id: string;
-                            /** @description Shown once; store it now */
-                            auth_token: string;
-                            message: string;
-                        };
-                    };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/Subaccount/{subauth_id}/": {
+    updateSipAuthIPAccessControlList: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                auth_id: string;
+                ip_acl_uuid: string;
+            };
             cookie?: never;
         };
-        /** Get a subaccount */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    subauth_id: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description New name, 1–120 characters */
+                    name: string;
                 };
-                cookie?: never;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        entries: {
+                            cidr_prefix: number;
+                            description: string | null;
+                            entry_id: string;
+                            /** @description Canonical network address */
+                            ip: string;
+                        }[];
+                        ip_acl_uuid: string;
+                        message: string;
+                        name: string | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description URI of this IP ACL resource */
+                        uri: string;
                     };
-                    content: {
-                        "application/json": {
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSipAuthIPAccessControlList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                ip_acl_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSipAuthIPAccessControlListEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                ip_acl_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Prefix length: 0–32 for IPv4, 0–128 for IPv6 (a whole number). Absent or null: the single host (32 or 128). 0 admits every address of the family.
+                     * @example 24
+                     */
+                    cidr_prefix?: unknown;
+                    /** @description Up to 255 characters */
+                    description?: string;
+                    /** @description One IPv4 or IPv6 address (no prefix, port, zone or host name), e.g. 203.0.113.0 */
+                    ip: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        cidr_prefix: number;
+                        description: string | null;
+                        entry_id: string;
+                        ip: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSipAuthIPAccessControlListEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                entry_id: string;
+                ip_acl_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSubaccounts: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1–20 (default 20) */
+                limit?: string;
+                /** @description Number of results to skip, ≥ 0 (default 0) */
+                offset?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        meta: {
+                            limit: number;
+                            next: string | null;
+                            offset: number;
+                            previous: string | null;
+                            total_count: number;
+                        };
+                        objects: {
                             /** @description URI of the parent account */
                             account: string;
                             /**
@@ -4882,610 +3737,408 @@ export interface paths {
                             modified: string;
                             name: string;
                             resource_uri: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        }[];
                     };
                 };
             };
-        };
-        put?: never;
-        /** Update a subaccount’s name or enabled flag */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    subauth_id: string;
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
-                    "application/json": {
-                        enabled?: boolean;
-                        name?: string;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            message: string;
-                        };
-                    };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        /** Delete a subaccount and everything it owns */
-        delete: {
-            parameters: {
-                query?: {
-                    /** @description Accepted for Plivo compatibility; resources are always deleted */
-                    cascade?: string;
-                };
-                header?: never;
-                path: {
-                    auth_id: string;
-                    subauth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/Zentrunk/Credential/": {
+    createSubaccount: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
             cookie?: never;
         };
-        /** List all credentials */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Results per page, 1–20 (default 20) */
-                    limit?: string;
-                    /** @description Number of results to skip, ≥ 0 (default 0) */
-                    offset?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            meta: {
-                                limit: number;
-                                next: string | null;
-                                offset: number;
-                                previous: string | null;
-                                total_count: number;
-                            };
-                            objects: {
-                                /**
-                                 * Format: uuid
-                                 * @description A fresh id for this API call
-                                 */
-                                api_id?: string;
-                                credential_uuid: string;
-                                name: string | null;
-                                username: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Whether it may authenticate (default false, as Plivo) */
+                    enabled?: boolean;
+                    /** @description Friendly name, 1–120 characters */
+                    name: string;
                 };
             };
         };
-        put?: never;
-        /** Create credentials (422 when username or password is missing) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Friendly name, 1–120 characters */
-                        name?: string;
-                        password: string;
-                        username: string;
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        auth_id: string;
+                        /** @description Shown once; store it now */
+                        auth_token: string;
+                        message: string;
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            credential_uuid: string;
-                            message: string;
-                        };
-                    };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/Zentrunk/Credential/{credential_uuid}/": {
+    getSubaccount: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                auth_id: string;
+                subauth_id: string;
+            };
             cookie?: never;
         };
-        /** Retrieve credentials */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    credential_uuid: string;
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+                content: {
+                    "application/json": {
+                        /** @description URI of the parent account */
+                        account: string;
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id?: string;
+                        auth_id: string;
+                        /** Format: date-time */
+                        created: string;
+                        enabled: boolean;
+                        /** Format: date-time */
+                        modified: string;
+                        name: string;
+                        resource_uri: string;
                     };
-                    content: {
-                        "application/json": {
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateSubaccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                subauth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSubaccount: {
+        parameters: {
+            query?: {
+                /** @description Accepted for Plivo compatibility; resources are always deleted */
+                cascade?: string;
+            };
+            header?: never;
+            path: {
+                auth_id: string;
+                subauth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listZentrunkCredentials: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1–20 (default 20) */
+                limit?: string;
+                /** @description Number of results to skip, ≥ 0 (default 0) */
+                offset?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        meta: {
+                            limit: number;
+                            next: string | null;
+                            offset: number;
+                            previous: string | null;
+                            total_count: number;
+                        };
+                        objects: {
                             /**
                              * Format: uuid
                              * @description A fresh id for this API call
@@ -5494,588 +4147,435 @@ export interface paths {
                             credential_uuid: string;
                             name: string | null;
                             username: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        }[];
                     };
                 };
             };
-        };
-        put?: never;
-        /** Update name, username or password (a new username needs the password too) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    credential_uuid: string;
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
-                    "application/json": {
-                        name?: string;
-                        password?: string;
-                        /** @description A new username needs the password in the same request */
-                        username?: string;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            credential_uuid: string;
-                            message: string;
-                        };
-                    };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        /** Delete credentials */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    credential_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/": {
+    createZentrunkCredential: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
             cookie?: never;
         };
-        /** List IP access control lists */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Results per page, 1–20 (default 20) */
-                    limit?: string;
-                    /** @description Number of results to skip, ≥ 0 (default 0) */
-                    offset?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            meta: {
-                                limit: number;
-                                next: string | null;
-                                offset: number;
-                                previous: string | null;
-                                total_count: number;
-                            };
-                            objects: {
-                                /**
-                                 * Format: uuid
-                                 * @description A fresh id for this API call
-                                 */
-                                api_id?: string;
-                                ip_addresses: string[];
-                                ipacl_uuid: string;
-                                name: string | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Friendly name, 1–120 characters */
+                    name?: string;
+                    password: string;
+                    username: string;
                 };
             };
         };
-        put?: never;
-        /** Create an IP access control list (422 when ip_addresses is missing) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Networks in CIDR notation (e.g. 203.0.113.0/24, 2001:db8::/48); a bare address means that single host. At most 50. */
-                        ip_addresses: string[];
-                        /** @description Friendly name, 1–120 characters; null for none */
-                        name?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        credential_uuid: string;
+                        message: string;
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            ipacl_uuid: string;
-                            message: string;
-                        };
-                    };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Required parameters missing */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/Zentrunk/IPAccessControlList/{ipacl_uuid}/": {
+    getZentrunkCredential: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                auth_id: string;
+                credential_uuid: string;
+            };
             cookie?: never;
         };
-        /** Retrieve an IP access control list */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    ipacl_uuid: string;
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id?: string;
+                        credential_uuid: string;
+                        name: string | null;
+                        username: string;
                     };
-                    content: {
-                        "application/json": {
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateZentrunkCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                credential_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    password?: string;
+                    /** @description A new username needs the password in the same request */
+                    username?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        credential_uuid: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteZentrunkCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                credential_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listZentrunkIPAccessControlLists: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1–20 (default 20) */
+                limit?: string;
+                /** @description Number of results to skip, ≥ 0 (default 0) */
+                offset?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        meta: {
+                            limit: number;
+                            next: string | null;
+                            offset: number;
+                            previous: string | null;
+                            total_count: number;
+                        };
+                        objects: {
                             /**
                              * Format: uuid
                              * @description A fresh id for this API call
@@ -6084,579 +4584,444 @@ export interface paths {
                             ip_addresses: string[];
                             ipacl_uuid: string;
                             name: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        }[];
                     };
                 };
             };
-        };
-        put?: never;
-        /** Rename and/or replace the addresses of an IP access control list */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    ipacl_uuid: string;
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description Networks in CIDR notation (e.g. 203.0.113.0/24, 2001:db8::/48); a bare address means that single host. At most 50. */
-                        ip_addresses?: string[];
-                        /** @description Friendly name, 1–120 characters; null for none */
-                        name?: string | null;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            ipacl_uuid: string;
-                            message: string;
-                        };
-                    };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        /** Delete an IP access control list (409 while a trunk or application uses it) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    ipacl_uuid: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/Zentrunk/Trunk/": {
+    createZentrunkIPAccessControlList: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
             cookie?: never;
         };
-        /** List trunks, optionally filtered */
-        get: {
-            parameters: {
-                query?: {
-                    credential_uuid?: string;
-                    fallback_uri_uuid?: string;
-                    ipacl_uuid?: string;
-                    /** @description Results per page, 1–20 (default 20) */
-                    limit?: string;
-                    /** @description Number of results to skip, ≥ 0 (default 0) */
-                    offset?: string;
-                    primary_uri_uuid?: string;
-                    secure?: boolean;
-                    /** @description outbound: your PBX sends calls to us (admitted by ipacl_uuid and/or credential_uuid); inbound: we send calls to your PBX (primary_uri_uuid, fallback_uri_uuid) */
-                    trunk_direction?: "outbound" | "inbound";
-                    /** @description A disabled trunk admits no calls */
-                    trunk_status?: "enabled" | "disabled";
-                };
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            meta: {
-                                limit: number;
-                                next: string | null;
-                                offset: number;
-                                previous: string | null;
-                                total_count: number;
-                            };
-                            objects: {
-                                /**
-                                 * Format: uuid
-                                 * @description A fresh id for this API call
-                                 */
-                                api_id?: string;
-                                cps_limit: number | null;
-                                credential_uuid: string | null;
-                                digest_algorithms: string[] | null;
-                                fallback_uri_uuid: string | null;
-                                ipacl_uuid: string | null;
-                                name: string | null;
-                                primary_uri_uuid: string | null;
-                                secure: boolean;
-                                trunk_direction: string;
-                                /** @description {trunk_id}.{sip_domain}: where your PBX sends calls (read-only) */
-                                trunk_domain: string;
-                                trunk_id: string;
-                                trunk_status: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Networks in CIDR notation (e.g. 203.0.113.0/24, 2001:db8::/48); a bare address means that single host. At most 50. */
+                    ip_addresses: string[];
+                    /** @description Friendly name, 1–120 characters; null for none */
+                    name?: string | null;
                 };
             };
         };
-        put?: never;
-        /** Create a trunk */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Calls per second admitted, above 0 and at most 10000 (fractions allowed); null: no limit */
-                        cps_limit?: number | null;
-                        /** @description Credential that admits calls (outbound trunks) */
-                        credential_uuid?: string | null;
-                        /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default (TRUNKGATE_DIGEST_ALGORITHMS) */
-                        digest_algorithms?: string[] | null;
-                        /** @description Origination URI tried when the primary fails (inbound trunks) */
-                        fallback_uri_uuid?: string | null;
-                        /** @description IP ACL that admits calls (outbound trunks) */
-                        ipacl_uuid?: string | null;
-                        /** @description Friendly name, 1–120 characters; null for none */
-                        name?: string | null;
-                        /** @description Origination URI calls are sent to (inbound trunks; required for them) */
-                        primary_uri_uuid?: string | null;
-                        /** @description TLS signalling and SRTP media required. Default false */
-                        secure?: boolean;
-                        /** @description outbound: your PBX sends calls to us (admitted by ipacl_uuid and/or credential_uuid); inbound: we send calls to your PBX (primary_uri_uuid, fallback_uri_uuid) */
-                        trunk_direction: "outbound" | "inbound";
-                        /** @description A disabled trunk admits no calls */
-                        trunk_status?: "enabled" | "disabled";
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        ipacl_uuid: string;
+                        message: string;
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            message: string;
-                            trunk_id: string;
-                        };
-                    };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Required parameters missing */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/Zentrunk/Trunk/{trunk_id}/": {
+    getZentrunkIPAccessControlList: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                auth_id: string;
+                ipacl_uuid: string;
+            };
             cookie?: never;
         };
-        /** Retrieve a trunk */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    trunk_id: string;
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id?: string;
+                        ip_addresses: string[];
+                        ipacl_uuid: string;
+                        name: string | null;
                     };
-                    content: {
-                        "application/json": {
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateZentrunkIPAccessControlList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                ipacl_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Networks in CIDR notation (e.g. 203.0.113.0/24, 2001:db8::/48); a bare address means that single host. At most 50. */
+                    ip_addresses?: string[];
+                    /** @description Friendly name, 1–120 characters; null for none */
+                    name?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        ipacl_uuid: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteZentrunkIPAccessControlList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                ipacl_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listZentrunkTrunks: {
+        parameters: {
+            query?: {
+                credential_uuid?: string;
+                fallback_uri_uuid?: string;
+                ipacl_uuid?: string;
+                /** @description Results per page, 1–20 (default 20) */
+                limit?: string;
+                /** @description Number of results to skip, ≥ 0 (default 0) */
+                offset?: string;
+                primary_uri_uuid?: string;
+                secure?: boolean;
+                /** @description outbound: your PBX sends calls to us (admitted by ipacl_uuid and/or credential_uuid); inbound: we send calls to your PBX (primary_uri_uuid, fallback_uri_uuid) */
+                trunk_direction?: "outbound" | "inbound";
+                /** @description A disabled trunk admits no calls */
+                trunk_status?: "enabled" | "disabled";
+            };
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        meta: {
+                            limit: number;
+                            next: string | null;
+                            offset: number;
+                            previous: string | null;
+                            total_count: number;
+                        };
+                        objects: {
                             /**
                              * Format: uuid
                              * @description A fresh id for this API call
@@ -6675,537 +5040,440 @@ export interface paths {
                             trunk_domain: string;
                             trunk_id: string;
                             trunk_status: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        }[];
                     };
                 };
             };
-        };
-        put?: never;
-        /** Update a trunk (fields not sent stay; changing trunk_direction clears the other direction’s fields not sent) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    trunk_id: string;
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description Calls per second admitted, above 0 and at most 10000 (fractions allowed); null: no limit */
-                        cps_limit?: number | null;
-                        /** @description Credential that admits calls (outbound trunks) */
-                        credential_uuid?: string | null;
-                        /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default (TRUNKGATE_DIGEST_ALGORITHMS) */
-                        digest_algorithms?: string[] | null;
-                        /** @description Origination URI tried when the primary fails (inbound trunks) */
-                        fallback_uri_uuid?: string | null;
-                        /** @description IP ACL that admits calls (outbound trunks) */
-                        ipacl_uuid?: string | null;
-                        /** @description Friendly name, 1–120 characters; null for none */
-                        name?: string | null;
-                        /** @description Origination URI calls are sent to (inbound trunks; required for them) */
-                        primary_uri_uuid?: string | null;
-                        secure?: boolean;
-                        /** @description outbound: your PBX sends calls to us (admitted by ipacl_uuid and/or credential_uuid); inbound: we send calls to your PBX (primary_uri_uuid, fallback_uri_uuid) */
-                        trunk_direction?: "outbound" | "inbound";
-                        /** @description A disabled trunk admits no calls */
-                        trunk_status?: "enabled" | "disabled";
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            message: string;
-                            trunk_id: string;
-                        };
-                    };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        /** Delete a trunk */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    trunk_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/Zentrunk/URI/": {
+    createZentrunkTrunk: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
             cookie?: never;
         };
-        /** List origination URIs */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Results per page, 1–20 (default 20) */
-                    limit?: string;
-                    /** @description Number of results to skip, ≥ 0 (default 0) */
-                    offset?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            meta: {
-                                limit: number;
-                                next: string | null;
-                                offset: number;
-                                previous: string | null;
-                                total_count: number;
-                            };
-                            objects: {
-                                /**
-                                 * Format: uuid
-                                 * @description A fresh id for this API call
-                                 */
-                                api_id?: string;
-                                name: string | null;
-                                uri: string;
-                                uri_uuid: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Calls per second admitted, above 0 and at most 10000 (fractions allowed); null: no limit */
+                    cps_limit?: number | null;
+                    /** @description Credential that admits calls (outbound trunks) */
+                    credential_uuid?: string | null;
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default (TRUNKGATE_DIGEST_ALGORITHMS) */
+                    digest_algorithms?: string[] | null;
+                    /** @description Origination URI tried when the primary fails (inbound trunks) */
+                    fallback_uri_uuid?: string | null;
+                    /** @description IP ACL that admits calls (outbound trunks) */
+                    ipacl_uuid?: string | null;
+                    /** @description Friendly name, 1–120 characters; null for none */
+                    name?: string | null;
+                    /** @description Origination URI calls are sent to (inbound trunks; required for them) */
+                    primary_uri_uuid?: string | null;
+                    /** @description TLS signalling and SRTP media required. Default false */
+                    secure?: boolean;
+                    /** @description outbound: your PBX sends calls to us (admitted by ipacl_uuid and/or credential_uuid); inbound: we send calls to your PBX (primary_uri_uuid, fallback_uri_uuid) */
+                    trunk_direction: "outbound" | "inbound";
+                    /** @description A disabled trunk admits no calls */
+                    trunk_status?: "enabled" | "disabled";
                 };
             };
         };
-        put?: never;
-        /** Create an origination URI (422 when uri is missing) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Your auth id (MA…) or a subaccount’s (SA…) */
-                    auth_id: string;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Friendly name, 1–120 characters; null for none */
-                        name?: string | null;
-                        /** @description SIP URI or host[:port], optionally with ;transport=udp|tcp|tls, e.g. sip:pbx.example.com:5060;transport=tcp, 203.0.113.10:5060 or [2001:db8::10]:5060. Stored and returned in canonical form. */
-                        uri: string;
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        message: string;
+                        trunk_id: string;
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            message: string;
-                            uri_uuid: string;
-                        };
-                    };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/Account/{auth_id}/Zentrunk/URI/{uri_uuid}/": {
+    getZentrunkTrunk: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                auth_id: string;
+                trunk_id: string;
+            };
             cookie?: never;
         };
-        /** Retrieve an origination URI */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    uri_uuid: string;
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id?: string;
+                        cps_limit: number | null;
+                        credential_uuid: string | null;
+                        digest_algorithms: string[] | null;
+                        fallback_uri_uuid: string | null;
+                        ipacl_uuid: string | null;
+                        name: string | null;
+                        primary_uri_uuid: string | null;
+                        secure: boolean;
+                        trunk_direction: string;
+                        /** @description {trunk_id}.{sip_domain}: where your PBX sends calls (read-only) */
+                        trunk_domain: string;
+                        trunk_id: string;
+                        trunk_status: string;
                     };
-                    content: {
-                        "application/json": {
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateZentrunkTrunk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                trunk_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Calls per second admitted, above 0 and at most 10000 (fractions allowed); null: no limit */
+                    cps_limit?: number | null;
+                    /** @description Credential that admits calls (outbound trunks) */
+                    credential_uuid?: string | null;
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default (TRUNKGATE_DIGEST_ALGORITHMS) */
+                    digest_algorithms?: string[] | null;
+                    /** @description Origination URI tried when the primary fails (inbound trunks) */
+                    fallback_uri_uuid?: string | null;
+                    /** @description IP ACL that admits calls (outbound trunks) */
+                    ipacl_uuid?: string | null;
+                    /** @description Friendly name, 1–120 characters; null for none */
+                    name?: string | null;
+                    /** @description Origination URI calls are sent to (inbound trunks; required for them) */
+                    primary_uri_uuid?: string | null;
+                    secure?: boolean;
+                    /** @description outbound: your PBX sends calls to us (admitted by ipacl_uuid and/or credential_uuid); inbound: we send calls to your PBX (primary_uri_uuid, fallback_uri_uuid) */
+                    trunk_direction?: "outbound" | "inbound";
+                    /** @description A disabled trunk admits no calls */
+                    trunk_status?: "enabled" | "disabled";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        message: string;
+                        trunk_id: string;
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteZentrunkTrunk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                trunk_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listZentrunkURIs: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1–20 (default 20) */
+                limit?: string;
+                /** @description Number of results to skip, ≥ 0 (default 0) */
+                offset?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        meta: {
+                            limit: number;
+                            next: string | null;
+                            offset: number;
+                            previous: string | null;
+                            total_count: number;
+                        };
+                        objects: {
                             /**
                              * Format: uuid
                              * @description A fresh id for this API call
@@ -7214,281 +5482,378 @@ export interface paths {
                             name: string | null;
                             uri: string;
                             uri_uuid: string;
-                        };
+                        }[];
                     };
                 };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
-        put?: never;
-        /** Rename an origination URI and/or change its uri */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    uri_uuid: string;
-                };
-                cookie?: never;
+    };
+    createZentrunkURI: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your auth id (MA…) or a subaccount’s (SA…) */
+                auth_id: string;
             };
-            requestBody: {
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Friendly name, 1–120 characters; null for none */
+                    name?: string | null;
+                    /** @description SIP URI or host[:port], optionally with ;transport=udp|tcp|tls, e.g. sip:pbx.example.com:5060;transport=tcp, 203.0.113.10:5060 or [2001:db8::10]:5060. Stored and returned in canonical form. */
+                    uri: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content: {
                     "application/json": {
-                        /** @description Friendly name, 1–120 characters; null for none */
-                        name?: string | null;
-                        /** @description SIP URI or host[:port], optionally with ;transport=udp|tcp|tls, e.g. sip:pbx.example.com:5060;transport=tcp, 203.0.113.10:5060 or [2001:db8::10]:5060. Stored and returned in canonical form. */
-                        uri?: string;
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        message: string;
+                        uri_uuid: string;
                     };
                 };
             };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            message: string;
-                            uri_uuid: string;
-                        };
-                    };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-        };
-        /** Delete an origination URI (409 while a trunk uses it) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    auth_id: string;
-                    uri_uuid: string;
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description A fresh id for this API call
-                             */
-                            api_id: string;
-                            /** @description Stable machine-readable code (see the error registry) */
-                            code: string;
-                            /** @description A message a person can act on */
-                            error: string;
-                            field?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-}
-export type webhooks = Record<string, never>;
-export interface components {
-    schemas: {
-        /** Error */
-        "def-0": {
-            /**
-             * Format: uuid
-             * @description A fresh id for this API call
-             */
-            api_id: string;
-            /** @description Stable machine-readable code (see the error registry) */
-            code: string;
-            /** @description A message a person can act on */
-            error: string;
-            field?: string;
-        } & {
-            [key: string]: unknown;
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Required parameters missing */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
-    responses: never;
-    parameters: never;
-    requestBodies: never;
-    headers: never;
-    pathItems: never;
+    getZentrunkURI: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                uri_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id?: string;
+                        name: string | null;
+                        uri: string;
+                        uri_uuid: string;
+                    };
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateZentrunkURI: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                uri_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Friendly name, 1–120 characters; null for none */
+                    name?: string | null;
+                    /** @description SIP URI or host[:port], optionally with ;transport=udp|tcp|tls, e.g. sip:pbx.example.com:5060;transport=tcp, 203.0.113.10:5060 or [2001:db8::10]:5060. Stored and returned in canonical form. */
+                    uri?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A fresh id for this API call
+                         */
+                        api_id: string;
+                        message: string;
+                        uri_uuid: string;
+                    };
+                };
+            };
+            /** @description Bad request: a field is malformed or breaks a rule (`field` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteZentrunkURI: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auth_id: string;
+                uri_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or wrong ones (Basic auth_id:auth_token, or a Bearer API key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: the API IP allowlist, or a subaccount acting beyond its rights */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not this caller’s (another account’s objects are never revealed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: a duplicate, or the object is in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited, or the address is blocked after failed authentications; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
 }
-export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
