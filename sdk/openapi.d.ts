@@ -645,7 +645,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description SIP credential configuration (seed 002) */
+        /** @description Outbound SIP provider credential configuration */
         requestBody: {
             content: {
                 "application/json": {
@@ -858,7 +858,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description SIP credential configuration (seed 002) */
+        /** @description Outbound SIP provider credential configuration */
         requestBody: {
             content: {
                 "application/json": {

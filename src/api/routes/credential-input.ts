@@ -16,7 +16,7 @@ import type {
 
 /**
  * preValidation for creates: a JSON null is "not given". Without this the validator coerces null to
- * "" and `{"username": null}` reads as a malformed username instead of a missing one (seed 001: 422).
+ * "" and `{"username": null}` reads as a malformed username instead of a missing one (the Zentrunk API answers that 422).
  */
 export async function nullMeansAbsent(request: FastifyRequest): Promise<void> {
   const body = request.body;

@@ -1,4 +1,4 @@
-// SIP credentials in seed 001's shape: /v1/Account/{auth_id}/Zentrunk/Credential/
+// SIP credentials in the Zentrunk shape (docs/glossary.md "Credential shapes"): /v1/Account/{auth_id}/Zentrunk/Credential/
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError } from '../../errors.ts';
 import type { CredentialView } from '../../store/repositories/credential-repository.ts';
