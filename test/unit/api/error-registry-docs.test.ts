@@ -52,8 +52,6 @@ function mismatches(
     if (!(code in registry)) out.push(`${code} is in docs/errors.md but not in src/errors.ts`);
   for (const code of openapiEnum)
     if (!(code in registry)) out.push(`${code} is in the OpenAPI enum but not in src/errors.ts`);
-  if (out.length === 0 && rows.map((r) => r.code).join() !== codes.join())
-    out.push('docs/errors.md does not list the codes in the order of src/errors.ts');
   return out;
 }
 
@@ -68,7 +66,7 @@ describe('error registry ↔ OpenAPI ↔ docs/errors.md', () => {
     doc = await openApiDocument();
   });
 
-  test('the three agree: every code, its status, nothing extra, the same order', () => {
+  test('the three agree: every code, its status, nothing extra', () => {
     assert.ok(rows.length > 0, 'docs/errors.md has a table');
     const openapiEnum: string[] = doc.components.schemas.Error.properties.code.enum;
     assert.deepEqual(mismatches(ERRORS, rows, openapiEnum), []);
@@ -100,7 +98,10 @@ describe('error registry ↔ OpenAPI ↔ docs/errors.md', () => {
       ).join(),
       /b_code is 404 in src\/errors.ts but 409/,
     );
-    assert.match(mismatches(registry, [...good].reverse(), ['a_code', 'b_code']).join(), /order/);
+    assert.match(
+      mismatches(registry, [...good, good[0] as DocRow], ['a_code', 'b_code']).join(),
+      /a_code twice/,
+    );
   });
 
   test('every error response is a $ref to the one Error schema', () => {
