@@ -15,7 +15,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const compiled = join(root, 'dist', 'cli', 'main.js');
+// tsconfig.build.json compiles src/ and sdk/ (the CLI's API client) side by side under dist/.
+const compiled = join(root, 'dist', 'src', 'cli', 'main.js');
 
 function newestSourceMtime(dir) {
   let newest = 0;
@@ -30,7 +31,8 @@ function newestSourceMtime(dir) {
 function compiledIsFresh() {
   if (process.env.TRUNKGATE_FROM_SOURCE) return false;
   try {
-    return statSync(compiled).mtimeMs >= newestSourceMtime(join(root, 'src'));
+    const newest = Math.max(newestSourceMtime(join(root, 'src')), newestSourceMtime(join(root, 'sdk')));
+    return statSync(compiled).mtimeMs >= newest;
   } catch {
     return false;
   }

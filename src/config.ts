@@ -23,6 +23,8 @@ export interface Config {
   sipDomain: string;
   upstream: string | undefined;
   digestAlgorithms: DigestAlgorithmName[];
+  /** User-Agent text → algorithms to challenge with first (src/sip/auth/challenge-order.ts). */
+  digestUaRules: { match: string; first: DigestAlgorithmName[] }[];
   trustedProxies: string[];
   /** Newest first: the first key encrypts, all decrypt. */
   secretKeys: SecretKey[];
@@ -166,22 +168,61 @@ function secretKeys(env: Env): SecretKey[] {
 }
 
 function digestAlgorithms(env: Env): DigestAlgorithmName[] {
-  const raw = str(env, 'TRUNKGATE_DIGEST_ALGORITHMS', 'SHA-512-256,SHA-256,MD5');
+  // MD5 first: most deployed SIP clients answer only the first challenge and only know MD5
+  // (README "Digest algorithms and real phones"); stronger-first is opt-in per trunk or User-Agent.
+  return algorithmList(
+    'TRUNKGATE_DIGEST_ALGORITHMS',
+    str(env, 'TRUNKGATE_DIGEST_ALGORITHMS', 'MD5,SHA-256,SHA-512-256'),
+  );
+}
+
+function algorithmList(name: string, raw: string): DigestAlgorithmName[] {
+  if (raw.trim() === '') throw new ConfigError(name, 'must name at least one algorithm');
   const list = raw.split(',').map((s) => s.trim().toUpperCase());
   const out: DigestAlgorithmName[] = [];
   for (const a of list) {
     const found = DIGEST_ALGORITHM_NAMES.find((n) => n === a);
     if (!found)
       throw new ConfigError(
-        'TRUNKGATE_DIGEST_ALGORITHMS',
+        name,
         `unknown algorithm "${a}"; use a comma-separated list of ${DIGEST_ALGORITHM_NAMES.join(', ')}`,
       );
-    if (out.includes(found)) throw new ConfigError('TRUNKGATE_DIGEST_ALGORITHMS', `"${a}" is listed twice`);
+    if (out.includes(found)) throw new ConfigError(name, `"${a}" is listed twice`);
     out.push(found);
   }
-  if (out.length === 0)
-    throw new ConfigError('TRUNKGATE_DIGEST_ALGORITHMS', 'must name at least one algorithm');
+  if (out.length === 0) throw new ConfigError(name, 'must name at least one algorithm');
   return out;
+}
+
+/** Clients measured to answer SHA-256 when it is the first challenge (linphone 5.1 cannot do SHA-512-256). */
+const DEFAULT_DIGEST_UA_RULES = 'linphone=SHA-256';
+
+/**
+ * TRUNKGATE_DIGEST_UA_RULES="text=ALG[,ALG…];text=ALG…" — the first rule whose text occurs in a
+ * request's User-Agent (case-insensitive) puts its algorithms first; "none" turns the rules off.
+ */
+function digestUaRules(env: Env): Config['digestUaRules'] {
+  const name = 'TRUNKGATE_DIGEST_UA_RULES';
+  const raw = str(env, name, DEFAULT_DIGEST_UA_RULES).trim();
+  if (raw.toLowerCase() === 'none') return [];
+  const rules: Config['digestUaRules'] = [];
+  for (const part of raw.split(';')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const match = (eq < 0 ? part : part.slice(0, eq)).trim();
+    if (eq < 0 || match === '')
+      throw new ConfigError(
+        name,
+        `rule "${part.trim()}" must be user-agent-text=ALGORITHM[,ALGORITHM…] (rules separated by ";", or "none")`,
+      );
+    if (!/^[\x20-\x7e]{1,100}$/.test(match))
+      throw new ConfigError(name, `user-agent text "${match}" must be 1–100 printable ASCII characters`);
+    if (rules.some((r) => r.match.toLowerCase() === match.toLowerCase()))
+      throw new ConfigError(name, `user-agent text "${match}" is listed twice`);
+    rules.push({ match, first: algorithmList(name, part.slice(eq + 1)) });
+  }
+  if (rules.length === 0) throw new ConfigError(name, 'must name at least one rule, or be "none"');
+  return rules;
 }
 
 function cidrList(env: Env, name: string): string[] {
@@ -290,6 +331,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sipDomain: host(env, 'TRUNKGATE_SIP_DOMAIN', 'sip.trunkgate.local'),
     upstream: sipUri(env, 'TRUNKGATE_UPSTREAM'),
     digestAlgorithms: digestAlgorithms(env),
+    digestUaRules: digestUaRules(env),
     trustedProxies: cidrList(env, 'TRUNKGATE_TRUSTED_PROXIES'),
     secretKeys: secretKeys(env),
     allowPrivateApiCidrs: bool(env, 'TRUNKGATE_ALLOW_PRIVATE_API_CIDRS', false),

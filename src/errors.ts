@@ -134,6 +134,9 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** Every code, in registry order (the OpenAPI Error schema's enum; docs/errors.md has one row each). */
+export const ERROR_CODES = Object.keys(ERRORS) as readonly ErrorCode[];
+
 export class ApiError extends Error {
   readonly status: number;
   readonly field: string | undefined;

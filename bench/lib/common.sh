@@ -47,7 +47,7 @@ bench_require() {
 
 # The compiled edge (dist/) is what is measured; build it when missing or older than src/.
 bench_require_build() {
-  if [ ! -f "$REPO_ROOT/dist/cli/main.js" ] || [ -n "$(find "$REPO_ROOT/src" -newer "$REPO_ROOT/dist/cli/main.js" -name '*.ts' -print -quit)" ]; then
+  if [ ! -f "$REPO_ROOT/dist/src/cli/main.js" ] || [ -n "$(find "$REPO_ROOT/src" -newer "$REPO_ROOT/dist/src/cli/main.js" -name '*.ts' -print -quit)" ]; then
     bench_log "building dist/ (npm run build)"
     (cd "$REPO_ROOT" && npm run build >/dev/null) || bench_die "npm run build failed"
   fi

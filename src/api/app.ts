@@ -11,6 +11,7 @@ import { ping } from '../store/database.ts';
 import { accountAuthHook, bearerAuthHook } from './plugins/account-auth.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
 import './request-context.ts';
+import { finishOpenApiDocument } from './openapi-document.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { applicationRoutes } from './routes/application-routes.ts';
@@ -24,6 +25,7 @@ import { zentrunkIpAclRoutes } from './routes/zentrunk-ip-acl-routes.ts';
 import { zentrunkTrunkRoutes } from './routes/zentrunk-trunk-routes.ts';
 import { zentrunkUriRoutes } from './routes/zentrunk-uri-routes.ts';
 import { ErrorBody } from './schemas/common.ts';
+import { HealthBody, MetricsText } from './schemas/operations.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -81,23 +83,43 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         title: 'trunkgate API',
         version: '0.1.0',
         description:
-          'Access control for SIP trunks. Plivo-compatible resources under /v1/Account/{auth_id}/ with HTTP Basic auth (auth_id:auth_token).',
+          'Access control for SIP trunks. Plivo-compatible resources under /v1/Account/{auth_id}/ take HTTP Basic auth (auth_id:auth_token) or an API key of the account as a Bearer token (`Authorization: Bearer tgk_…`, made at /v1/Account/{auth_id}/ApiKey/); /api/v1/sip-credentials takes Bearer API keys only. Every error is the Error schema; its `code` values are listed in docs/errors.md.',
       },
       components: {
         securitySchemes: {
-          basicAuth: { type: 'http', scheme: 'basic' },
-          bearerAuth: { type: 'http', scheme: 'bearer' },
+          basicAuth: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'The account’s auth_id as user name and its auth_token as password',
+          },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An API key (tgk_…) created at /v1/Account/{auth_id}/ApiKey/: acts as the account that made it, until revoked or expired',
+          },
         },
       },
       security: [{ basicAuth: [] }, { bearerAuth: [] }],
     },
+    // Only the OpenAPI 3 document is built (no Swagger 2 object).
+    transformObject: (d) => ('openapiObject' in d ? finishOpenApiDocument(d.openapiObject) : d.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.get(
     '/health',
-    { schema: { tags: ['Operations'], summary: 'Liveness; database and Redis reachability', security: [] } },
+    {
+      schema: {
+        tags: ['Operations'],
+        summary: 'Liveness; database and Redis reachability, the SIP edge beside this API',
+        description:
+          '200 while the database answers ("status":"degraded" when Redis is configured but unreachable), 503 when it does not. No credentials.',
+        security: [],
+        response: { 200: HealthBody, 503: HealthBody },
+      },
+    },
     async (request, reply) => {
       const dbOk = await ping(opts.services.store);
       // Without Redis the API still serves (per-node rate limits), so it is degraded but not a 503.
@@ -131,10 +153,25 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     { prefix: '/v1/Account/:auth_id' },
   );
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    const m = opts.edge ? await opts.edge.metrics() : { contentType: 'text/plain; version=0.0.4', body: '' };
-    return reply.type(m.contentType).send(m.body);
-  });
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['Operations'],
+        summary: 'Prometheus metrics of the SIP edge (text exposition format)',
+        description:
+          'trunkgate_sip_requests_total{outcome=…} per outcome (admitted, challenged, bad_digest, replay, stale, acl_refused, banned, cps_refused, parse_error, …) and request latency, summed over every edge worker. No credentials.',
+        security: [],
+        response: { 200: MetricsText },
+      },
+    },
+    async (_request, reply) => {
+      const m = opts.edge
+        ? await opts.edge.metrics()
+        : { contentType: 'text/plain; version=0.0.4', body: '' };
+      return reply.type(m.contentType).send(m.body);
+    },
+  );
 
   // Seed 002's family: API keys (Bearer) only; the key's account is the resources' orgId.
   await app.register(

@@ -1,5 +1,5 @@
 // `trunkgate allowlist <list|clear> <auth_id>`: the operator's view of an account's API IP
-// allowlist, and the break-glass for an owner who locked themselves out (DESIGN.md "API IP allowlist").
+// allowlist, and the break-glass for an owner who locked themselves out (docs/glossary.md "API IP allowlist").
 // It writes to the database directly, so it works when the API refuses every request.
 import { loadConfig } from '../config.ts';
 import { isAuthId } from '../domain/account-identity.ts';

@@ -1,5 +1,5 @@
 // `trunkgate keys <rotate|status|generate>`: manage the keys that encrypt stored secrets
-// (TRUNKGATE_SECRET_KEY / TRUNKGATE_SECRET_KEYS; DESIGN.md "Secrets").
+// (TRUNKGATE_SECRET_KEY / TRUNKGATE_SECRET_KEYS; docs/architecture.md "Secrets").
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { KeyUsage } from '../domain/secrets/encrypted-column.ts';

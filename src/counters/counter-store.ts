@@ -1,4 +1,4 @@
-// Counters that must agree across every node of a cluster (DESIGN.md "Storage and scale"): API
+// Counters that must agree across every node of a cluster (docs/architecture.md "State and where it lives"): API
 // rate limits and brute-force blocks. Redis holds them when REDIS_URL is set; otherwise (or while
 // Redis is unreachable) the same logic runs in this process's memory.
 

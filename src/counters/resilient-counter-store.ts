@@ -1,5 +1,6 @@
-// Redis when it answers, this node's memory when it does not (DESIGN.md: "if Redis goes away the
-// API keeps serving, falls back to per-node limits, and says so in the log and in GET /health").
+// Redis when it answers, this node's memory when it does not (docs/architecture.md "State and where
+// it lives"): if Redis goes away the API keeps serving, falls back to per-node limits, and says so
+// in the log and in GET /health.
 // ioredis keeps reconnecting in the background; once Redis answers again the counters are shared
 // again (the per-node counts of the outage are dropped, not merged).
 import { Redis } from 'ioredis';

@@ -1,4 +1,4 @@
-// Rules of the API IP allowlist (seed 003 "Validation Rules", DESIGN.md "API IP allowlist"):
+// Rules of the API IP allowlist (README.md "API IP allowlist and API keys", docs/glossary.md "API IP allowlist"):
 // CIDR notation only, no duplicates, no entry inside another, no entry around others, no private
 // or special-purpose ranges (unless the operator allows private ones), at most `limit` entries,
 // and — beyond the seed — no change that leaves the caller's own address outside a non-empty list
@@ -26,7 +26,7 @@ export interface AllowlistEntry {
 }
 
 export interface AllowlistPolicy {
-  /** Most entries one account may have (seed 003: 50). */
+  /** Most entries one account may have (50 by default). */
   readonly limit: number;
   /** TRUNKGATE_ALLOW_PRIVATE_API_CIDRS: admit private-use ranges, for on-premises deployments. */
   readonly allowPrivate: boolean;
@@ -47,7 +47,7 @@ export interface EntryRef {
 }
 
 /**
- * Why a change is refused; one `code` per rule of seed 003. Format errors carry the address
+ * Why a change is refused; one `code` per rule (docs/errors.md). Format errors carry the address
  * module's codes, so they read the same as on the IP ACL endpoints.
  */
 export type AllowlistRefusal =
@@ -195,7 +195,7 @@ function describeRef(ref: EntryRef): string {
     : `${ref.cidr} (entry ${ref.entry_id})`;
 }
 
-/** Duplicate, subset, superset — seed 003's overlap rules, in that order. */
+/** Duplicate, subset, superset — the overlap rules, in that order. */
 function checkOverlap(others: readonly Known[], network: IpNetwork): AllowlistRefusal | null {
   const cidr = formatCidr(network);
   for (const o of others) {
@@ -258,7 +258,7 @@ function known(entries: readonly AllowlistEntry[]): Known[] {
 // ---------------------------------------------------------------------------------------------
 // Self-lockout (beyond the seed)
 
-/** True when the list admits the address. An empty list admits everyone (seed 003: the allowlist takes effect with the first entry). */
+/** True when the list admits the address. An empty list admits everyone (the allowlist takes effect with the first entry). */
 export function allowlistAdmits(cidrs: readonly string[], address: IpAddress | null): boolean {
   if (cidrs.length === 0) return true;
   if (address === null) return false;

@@ -1,4 +1,4 @@
-// API keys are Bearer tokens (seed 002's auth style): "tgk_" and 40 random base64url characters
+// API keys are Bearer tokens (docs/glossary.md "API key"): "tgk_" and 40 random base64url characters
 // (240 bits). Only the SHA-256 of the whole token is stored; the first characters are kept as a
 // `prefix` so people can tell their keys apart without the key being usable from it.
 import { randomBytes } from 'node:crypto';

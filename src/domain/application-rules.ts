@@ -1,4 +1,4 @@
-// Rules for applications (seed 000 "Application API": sip_auth_type, ip_acl_uuid, credential_uuid).
+// Rules for applications (Plivo's Application API: sip_auth_type, ip_acl_uuid, credential_uuid).
 // A call to `sip:{app_id}@{sip_domain}` is admitted as the application's sip_auth_type says.
 
 export const SIP_AUTH_TYPES = ['none', 'ip_acl', 'credential', 'ip_acl_and_credential'] as const;

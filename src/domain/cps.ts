@@ -1,4 +1,4 @@
-// Calls-per-second limits of outbound SIP provider credentials (seed 002 cpsLimit/cpsKey).
+// Calls-per-second limits of outbound SIP provider credentials (cpsLimit/cpsKey; docs/glossary.md "cpsKey").
 // Recorded by the API now; the SIP side paces outbound calls with them later.
 //
 // The rule: credentials of one account that share a cpsKey share ONE limit — their calls are

@@ -1,4 +1,4 @@
-// Rules for inbound SIP digest credentials (DESIGN.md "One credential store, two shapes"; seed 000).
+// Rules for inbound SIP digest credentials (docs/glossary.md "Credential shapes").
 export type RuleResult =
   | { ok: true }
   | {
@@ -21,25 +21,73 @@ export function validateUsername(username: string): RuleResult {
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
 
-export function validatePassword(password: string): RuleResult {
+/**
+ * The two password rules over one credential store (docs/glossary.md "Credential shapes"). Each
+ * shape keeps the rule its API documents, and every refusal names the rule it applied:
+ * - `sipauth`: 12–128 characters with an upper-case letter, a lower-case letter and a digit;
+ * - `zentrunk`: 12–128 characters with at least three of upper-case, lower-case, digit, symbol
+ *   (the Zentrunk API documents no rule and its examples, such as `securepassword123!`, have no
+ *   upper-case letter, so they must be accepted as written).
+ */
+export type PasswordRule = 'sipauth' | 'zentrunk';
+
+export const PASSWORD_RULE_TEXT: Readonly<Record<PasswordRule, string>> = {
+  sipauth: `SIP Auth rule: ${PASSWORD_MIN}–${PASSWORD_MAX} characters with an upper-case letter, a lower-case letter and a digit`,
+  zentrunk: `Zentrunk rule: ${PASSWORD_MIN}–${PASSWORD_MAX} characters with at least three of upper-case letter, lower-case letter, digit, symbol`,
+};
+
+const CLASSES = [
+  { short: 'upper-case letter', re: /\p{Lu}/u },
+  { short: 'lower-case letter', re: /\p{Ll}/u },
+  { short: 'digit', re: /[0-9]/ },
+  // Anything that is not a letter or a digit counts as a symbol (space and punctuation included).
+  { short: 'symbol', re: /[^\p{L}\p{N}]/u },
+] as const;
+
+function refuse(rule: PasswordRule, detail: string): RuleResult {
+  return { ok: false, code: 'weak_password', message: `${detail} (${PASSWORD_RULE_TEXT[rule]})` };
+}
+
+/** The SIP Auth rule (the default): upper, lower and digit. */
+export function validatePassword(password: string, rule: PasswordRule = 'sipauth'): RuleResult {
+  if (rule === 'zentrunk') return validateZentrunkPassword(password);
   const missing: string[] = [];
   if (!/[A-Z]/.test(password)) missing.push('an upper-case letter');
   if (!/[a-z]/.test(password)) missing.push('a lower-case letter');
   if (!/[0-9]/.test(password)) missing.push('a digit');
   const length = [...password].length;
   if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
-    return {
-      ok: false,
-      code: 'weak_password',
-      message: `password must be ${PASSWORD_MIN}–${PASSWORD_MAX} characters (got ${length})${missing.length ? ` and must include ${missing.join(', ')}` : ''}`,
-    };
+    return refuse(
+      rule,
+      `password must be ${PASSWORD_MIN}–${PASSWORD_MAX} characters (got ${length})${missing.length ? ` and must include ${missing.join(', ')}` : ''}`,
+    );
   }
-  if (missing.length > 0) {
-    return { ok: false, code: 'weak_password', message: `password must include ${missing.join(', ')}` };
+  if (missing.length > 0) return refuse(rule, `password must include ${missing.join(', ')}`);
+  return checkControlCharacters(password, rule);
+}
+
+/** The Zentrunk rule: at least three of the four character classes. */
+export function validateZentrunkPassword(password: string): RuleResult {
+  const present = CLASSES.filter((c) => c.re.test(password));
+  const length = [...password].length;
+  const lacking =
+    present.length >= 3
+      ? ''
+      : ` and must include at least three of upper-case letter, lower-case letter, digit, symbol (has ${present.length === 0 ? 'none' : present.map((c) => c.short).join(', ')})`;
+  if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
+    return refuse(
+      'zentrunk',
+      `password must be ${PASSWORD_MIN}–${PASSWORD_MAX} characters (got ${length})${lacking}`,
+    );
   }
+  if (lacking !== '') return refuse('zentrunk', `password${lacking.slice(' and'.length)}`);
+  return checkControlCharacters(password, 'zentrunk');
+}
+
+function checkControlCharacters(password: string, rule: PasswordRule): RuleResult {
   // Control characters cannot be typed into a SIP phone and break digest quoting.
   if (/[\u0000-\u001f\u007f]/.test(password)) {
-    return { ok: false, code: 'weak_password', message: 'password must not contain control characters' };
+    return refuse(rule, 'password must not contain control characters');
   }
   return { ok: true };
 }

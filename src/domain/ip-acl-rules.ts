@@ -1,4 +1,4 @@
-// Rules for IP access control lists and their entries (seed 000; DESIGN.md "IP ACLs").
+// Rules for IP access control lists and their entries (docs/glossary.md "IP ACL").
 // Parsing and canonical forms come from src/domain/address/; this file adds what makes a list:
 // descriptions, duplicates, and how many entries a list may hold.
 import {

@@ -1,4 +1,4 @@
-// Field rules for outbound SIP provider credentials (seed 002; DESIGN.md "Outbound SIP provider
+// Field rules for outbound SIP provider credentials (docs/glossary.md "Provider credential"; README.md "Outbound SIP provider
 // credentials"). Lengths are counted in characters (Unicode code points), as the API schema does.
 import { parseIp } from './address/index.ts';
 

@@ -1,4 +1,4 @@
-// Rules for Zentrunk trunks (seed 001 "Usage with Trunks"; DESIGN.md "Trunks").
+// Rules for Zentrunk trunks (docs/glossary.md "Trunk").
 //
 // outbound: the customer's PBX sends calls to us. Admitted by an IP ACL (ipacl_uuid), a digest
 //           credential (credential_uuid) or both — both set means both must pass.

@@ -346,14 +346,23 @@ for (const dialect of DIALECTS) {
       });
 
       test(`${shape}: password rules name what is missing`, async () => {
-        const cases: Array<[string, RegExp]> = [
-          ['securepassword123!', /an upper-case letter/],
-          ['SECUREPASSWORD123!', /a lower-case letter/],
-          ['SecurePasswordNoDigit', /a digit/],
+        const cases: Array<[string, RegExp]> =
+          shape === 'SipAuth'
+            ? [
+                ['securepassword123!', /an upper-case letter.*\(SIP Auth rule/],
+                ['SECUREPASSWORD123!', /a lower-case letter/],
+                ['SecurePasswordNoDigit', /a digit/],
+              ]
+            : [
+                ['securepassword123', /three of .*\(has lower-case letter, digit\).*\(Zentrunk rule/],
+                ['SECUREPASSWORD123', /\(has upper-case letter, digit\)/],
+                ['SecurePasswordNoDigit', /\(has upper-case letter, lower-case letter\)/],
+              ];
+        cases.push(
           ['Sh0rt', /12–128 characters \(got 5\)/],
           [`Aa1${'x'.repeat(126)}`, /got 129/],
           ['Secure\npassword123', /control characters/],
-        ];
+        );
         for (const [password, why] of cases) {
           passwords.add(password);
           const res = await api.post(`${base}/${shape}/Credential/`, { username: 'pw-rules', password });

@@ -162,7 +162,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(find(/Zentrunk\/IPAccessControlList\/\$ACL\/$/).body.ip_addresses, [
         '203.0.113.0/24',
         '2001:db8:10::/48',
-        '198.51.100.7/32',
+        '127.0.0.1/32',
       ]);
 
       const trunk = find(/Zentrunk\/Trunk\/\$TRUNK\/$/).body;

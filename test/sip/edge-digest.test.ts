@@ -167,11 +167,12 @@ for (const mode of STATE_MODES) {
               algorithm,
             });
             assert.equal(a.challenge.status, 401);
-            // RFC 8760 §2.4: one challenge per algorithm, most preferred first.
+            // RFC 8760 §2.4: one challenge per algorithm, most preferred first — MD5 first by
+            // default (src/sip/auth/challenge-order.ts); a client picking a later one is still fine.
             assert.deepEqual(algorithmsOffered(a.challenge, 'WWW-Authenticate'), [
-              'SHA-512-256',
-              'SHA-256',
               'MD5',
+              'SHA-256',
+              'SHA-512-256',
             ]);
             for (const ch of parseChallenges(headerValues(a.challenge, 'WWW-Authenticate'))) {
               assert.deepEqual(ch.qop, ['auth']);
@@ -197,7 +198,7 @@ for (const mode of STATE_MODES) {
           const callId = `${algorithm}-${transport}-${Date.now()}@uac.invalid`;
           const first = await c.request({ ...spec, callId });
           assert.equal(first.status, 407, first.raw);
-          assert.deepEqual(algorithmsOffered(first, 'Proxy-Authenticate'), ['SHA-512-256', 'SHA-256', 'MD5']);
+          assert.deepEqual(algorithmsOffered(first, 'Proxy-Authenticate'), ['MD5', 'SHA-256', 'SHA-512-256']);
           assert.equal(headerValues(first, 'WWW-Authenticate').length, 0);
           const authorization = authorizationFor(first, 'INVITE', spec.ruri, {
             username: user,
@@ -278,6 +279,27 @@ for (const mode of STATE_MODES) {
         password: PASSWORD,
       });
       assert.equal(ok.final.status, 200, ok.final.raw);
+    });
+
+    test('a linphone User-Agent gets SHA-256 first (the built-in rule) and is admitted with it; a trunk list wins over the rule', async () => {
+      const c = await client();
+      const ua: [string, string] = ['User-Agent', 'Linphone/5.1.65 (belle-sip/5.1.64)'];
+      const spec = { ...registerSpec(user, domain), headers: [ua] };
+      const first = await c.request(spec);
+      assert.equal(first.status, 401);
+      assert.deepEqual(algorithmsOffered(first, 'WWW-Authenticate'), ['SHA-256', 'MD5', 'SHA-512-256']);
+      const ok = await answerChallenge(c, { ...spec, cseq: 2 }, first, {
+        username: user,
+        password: PASSWORD,
+        algorithm: 'SHA-256',
+      });
+      assert.equal(ok.final.status, 200, ok.final.raw);
+      const u = uniqueUser('strongfirst');
+      const cred = await createCredential(s, u);
+      const t = await createTrunk(s, { credential_uuid: cred, digest_algorithms: ['SHA-512-256', 'MD5'] });
+      await waitForTarget(s, `sip:${t.domain}`);
+      const other = await c.request({ ...registerSpec(u, t.domain), headers: [ua] });
+      assert.deepEqual(algorithmsOffered(other, 'WWW-Authenticate'), ['SHA-512-256', 'MD5']);
     });
 
     for (const [method, status, challengeHeader] of [

@@ -37,7 +37,9 @@ describe('defaults (empty environment)', () => {
     assert.equal(c.redisUrl, undefined);
     assert.equal(c.sipDomain, 'sip.trunkgate.local');
     assert.equal(c.upstream, undefined);
-    assert.deepEqual(c.digestAlgorithms, ['SHA-512-256', 'SHA-256', 'MD5']);
+    // MD5 first: the README's "Digest algorithms and real phones" says why.
+    assert.deepEqual(c.digestAlgorithms, ['MD5', 'SHA-256', 'SHA-512-256']);
+    assert.deepEqual(c.digestUaRules, [{ match: 'linphone', first: ['SHA-256'] }]);
     assert.deepEqual(c.trustedProxies, []);
     assert.deepEqual(c.secretKeys, []);
     assert.equal(c.allowPrivateApiCidrs, false);
@@ -159,6 +161,27 @@ describe('every variable is validated and a bad value names it', () => {
     );
     refuses({ TRUNKGATE_DIGEST_ALGORITHMS: 'MD5-sess' }, 'TRUNKGATE_DIGEST_ALGORITHMS');
     refuses({ TRUNKGATE_DIGEST_ALGORITHMS: ',' }, 'TRUNKGATE_DIGEST_ALGORITHMS');
+  });
+
+  test('TRUNKGATE_DIGEST_UA_RULES', () => {
+    const V = 'TRUNKGATE_DIGEST_UA_RULES';
+    assert.deepEqual(
+      loadConfig({ [V]: ' Linphone = sha-256 ; Acme Phone/2=SHA-512-256,SHA-256; ' }).digestUaRules,
+      [
+        { match: 'Linphone', first: ['SHA-256'] },
+        { match: 'Acme Phone/2', first: ['SHA-512-256', 'SHA-256'] },
+      ],
+    );
+    assert.deepEqual(loadConfig({ [V]: 'none' }).digestUaRules, []);
+    assert.deepEqual(loadConfig({ [V]: 'NONE' }).digestUaRules, []);
+    assert.match(refuses({ [V]: 'linphone' }, V), /user-agent-text=ALGORITHM/);
+    assert.match(refuses({ [V]: '=SHA-256' }, V), /user-agent-text=ALGORITHM/);
+    assert.match(refuses({ [V]: 'linphone=' }, V), /at least one algorithm/);
+    assert.match(refuses({ [V]: 'linphone=SHA-1' }, V), /unknown algorithm "SHA-1"/);
+    assert.match(refuses({ [V]: 'linphone=MD5,md5' }, V), /listed twice/);
+    assert.match(refuses({ [V]: 'linphone=MD5;LINPHONE=SHA-256' }, V), /"LINPHONE" is listed twice/);
+    assert.match(refuses({ [V]: 'tél=MD5' }, V), /printable ASCII/);
+    assert.match(refuses({ [V]: ';' }, V), /at least one rule/);
   });
 
   test('TRUNKGATE_TRUSTED_PROXIES', () => {
@@ -309,6 +332,7 @@ describe('the whole list', () => {
     TRUNKGATE_AUTH_MAX_FAILURES: '0',
     TRUNKGATE_CLUSTER_SECRET: 'short',
     TRUNKGATE_DIGEST_ALGORITHMS: 'SHA-1',
+    TRUNKGATE_DIGEST_UA_RULES: 'linphone',
     TRUNKGATE_HTTP_HOST: '300.1.1.1',
     TRUNKGATE_HTTP_PORT: 'abc',
     TRUNKGATE_LOG_LEVEL: 'loud',

@@ -1,5 +1,6 @@
-// Enforcement of the API IP allowlist (seed 003: "Requests from non-whitelisted IPs receive an HTTP
-// 403 Forbidden response"): a top-level account's list covers it and all of its subaccounts.
+// Enforcement of the API IP allowlist (docs/glossary.md "API IP allowlist"): requests from addresses
+// not on the list receive an HTTP 403; a top-level account's list covers it and all of its
+// subaccounts.
 import { formatIp, type IpAddress } from '../../domain/address/index.ts';
 import { ApiError } from '../../errors.ts';
 import type { Services } from '../../services.ts';

@@ -4,7 +4,7 @@ import { ApiError, ERRORS, type ErrorCode } from '../../errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Seed 001: a missing required body parameter is 422, not 400. */
+    /** The Zentrunk API: a missing required body parameter is 422, not 400. */
     missingRequiredIs422?: boolean;
   }
 }

@@ -1,4 +1,4 @@
-// Applications: /v1/Account/{auth_id}/Application/ (seed 000, Plivo's Application API). A call to
+// Applications: /v1/Account/{auth_id}/Application/ (Plivo's Application API; docs/glossary.md "Application"). A call to
 // the application's sip_uri is admitted as its sip_auth_type says.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {

@@ -16,7 +16,7 @@ import type {
 
 /**
  * preValidation for creates: a JSON null is "not given". Without this the validator coerces null to
- * "" and `{"username": null}` reads as a malformed username instead of a missing one (seed 001: 422).
+ * "" and `{"username": null}` reads as a malformed username instead of a missing one (the Zentrunk API answers that 422).
  */
 export async function nullMeansAbsent(request: FastifyRequest): Promise<void> {
   const body = request.body;
@@ -39,8 +39,14 @@ export function checkUsername(username: string): void {
   if (!r.ok) throw new ApiError('invalid_username', {}, { field: 'username' });
 }
 
+/** The SIP Auth path's rule (upper, lower and digit). */
 export function checkPassword(password: string): void {
-  check(validatePassword(password), 'password');
+  check(validatePassword(password, 'sipauth'), 'password');
+}
+
+/** The Zentrunk path's rule (three of upper, lower, digit, symbol). */
+export function checkZentrunkPassword(password: string): void {
+  check(validatePassword(password, 'zentrunk'), 'password');
 }
 
 export function checkRealm(realm: string): void {

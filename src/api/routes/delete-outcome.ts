@@ -1,5 +1,5 @@
 // Turns a repository's delete outcome into the API's answer: nothing (204), 404, or the in-use 409
-// whose body lists the users as {trunks: [...], applications: [...]} (DESIGN.md "Trunks").
+// whose body lists the users as {trunks: [...], applications: [...]} (docs/errors.md `in_use`).
 import { ApiError } from '../../errors.ts';
 import type { DeleteOutcome, ResourceUsers } from '../../store/repositories/references.ts';
 

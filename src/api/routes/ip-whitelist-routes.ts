@@ -1,6 +1,6 @@
-// API IP allowlist (seed 003): /v1/Account/{auth_id}/IPWhitelist/
+// API IP allowlist (docs/glossary.md "API IP allowlist"): /v1/Account/{auth_id}/IPWhitelist/
 // The list belongs to the top-level account; a subaccount's path shows its parent's list and
-// refuses changes (seed 003: "Subaccount CIDRs cannot be independently managed").
+// refuses changes (Plivo's rule: "Subaccount CIDRs cannot be independently managed").
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { formatIp } from '../../domain/address/index.ts';

@@ -1,4 +1,4 @@
-// Outbound SIP provider credentials, seed 002: /api/v1/sip-credentials (Bearer auth; the API
+// Outbound SIP provider credentials (docs/glossary.md "Provider credential"): /api/v1/sip-credentials (Bearer auth; the API
 // key's account is the seed's orgId). Registered in app.ts under a scope whose onRequest hook
 // authenticates the key and sets request.account.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';

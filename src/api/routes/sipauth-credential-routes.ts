@@ -1,4 +1,4 @@
-// SIP credentials in seed 000's shape: /v1/Account/{auth_id}/SipAuth/Credential/
+// SIP credentials in the SIP Auth shape (docs/glossary.md "Credential shapes"): /v1/Account/{auth_id}/SipAuth/Credential/
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError } from '../../errors.ts';
 import type { CredentialView } from '../../store/repositories/credential-repository.ts';

@@ -1,4 +1,4 @@
-// IP ACLs in seed 000's shape: /v1/Account/{auth_id}/SipAuth/IPAccessControlList/
+// IP ACLs in the SIP Auth shape (docs/glossary.md "IP ACL"): /v1/Account/{auth_id}/SipAuth/IPAccessControlList/
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { entryLimitMessage, parseAclEntry, parseAclEntryList } from '../../domain/ip-acl-rules.ts';
 import { ApiError } from '../../errors.ts';

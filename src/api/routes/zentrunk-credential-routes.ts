@@ -1,4 +1,4 @@
-// SIP credentials in seed 001's shape: /v1/Account/{auth_id}/Zentrunk/Credential/
+// SIP credentials in the Zentrunk shape (docs/glossary.md "Credential shapes"): /v1/Account/{auth_id}/Zentrunk/Credential/
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError } from '../../errors.ts';
 import type { CredentialView } from '../../store/repositories/credential-repository.ts';
@@ -15,8 +15,8 @@ import {
 } from '../schemas/credential.ts';
 import {
   checkName,
-  checkPassword,
   checkUsername,
+  checkZentrunkPassword,
   credentialOrThrow,
   nullMeansAbsent,
 } from './credential-input.ts';
@@ -46,7 +46,7 @@ export const zentrunkCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
     async (request, reply) => {
       const { username, password, name } = request.body;
       checkUsername(username);
-      checkPassword(password);
+      checkZentrunkPassword(password);
       if (name !== undefined) checkName(name);
       const outcome = await credentials.create(
         request.account.auth_id,
@@ -127,7 +127,7 @@ export const zentrunkCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
       if (usernameChanges && password === undefined) {
         throw new ApiError('password_required_for_username_change', {}, { field: 'password' });
       }
-      if (password !== undefined) checkPassword(password);
+      if (password !== undefined) checkZentrunkPassword(password);
       const outcome = await credentials.update(request.account.auth_id, id, {
         ...(name !== undefined ? { name } : {}),
         ...(usernameChanges ? { username } : {}),

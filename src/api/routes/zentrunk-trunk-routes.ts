@@ -1,4 +1,4 @@
-// Trunks: /v1/Account/{auth_id}/Zentrunk/Trunk/ (seed 001 "Usage with Trunks", Plivo's Trunk API).
+// Trunks: /v1/Account/{auth_id}/Zentrunk/Trunk/ (Plivo's Zentrunk Trunk API; docs/glossary.md "Trunk").
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { deserializeDigestAlgorithms } from '../../domain/digest-algorithm-list.ts';
 import {

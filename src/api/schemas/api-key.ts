@@ -1,4 +1,4 @@
-// API keys (Bearer tokens, seed 002's auth style): /v1/Account/{auth_id}/ApiKey/
+// API keys (Bearer tokens; docs/glossary.md "API key"): /v1/Account/{auth_id}/ApiKey/
 import { Type } from '@sinclair/typebox';
 import { Meta } from '../pagination.ts';
 import { ApiId } from './common.ts';

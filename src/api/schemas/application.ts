@@ -1,4 +1,4 @@
-// Applications (seed 000: app_id, app_name, answer_url, sip_auth_type, ip_acl_uuid,
+// Applications (Plivo's Application object: app_id, app_name, answer_url, sip_auth_type, ip_acl_uuid,
 // credential_uuid, sip_uri), in Plivo's Application shape.
 import { Type } from '@sinclair/typebox';
 import { HTTP_METHODS, SIP_AUTH_TYPES } from '../../domain/application-rules.ts';

@@ -4,7 +4,7 @@ import { ApiId } from './common.ts';
 
 export const CredentialParams = Type.Object({ auth_id: Type.String(), credential_uuid: Type.String() });
 
-// SIP Auth shape (seed 000)
+// SIP Auth shape (docs/glossary.md "Credential shapes")
 export const SipAuthCredential = Type.Object({
   api_id: Type.Optional(ApiId),
   credential_uuid: Type.String(),
@@ -51,7 +51,7 @@ export const SipAuthCredentialList = Type.Object({
   objects: Type.Array(SipAuthCredential),
 });
 
-// Zentrunk shape (seed 001)
+// Zentrunk shape (docs/glossary.md "Credential shapes")
 export const ZentrunkCredential = Type.Object({
   api_id: Type.Optional(ApiId),
   credential_uuid: Type.String(),

@@ -1,4 +1,4 @@
-// IP ACLs in both shapes: SIP Auth (seed 000: entries with ip/cidr_prefix/description) and
+// IP ACLs in both shapes: SIP Auth (entries with ip/cidr_prefix/description) and
 // Zentrunk (ipacl_uuid, ip_addresses as CIDR strings). One store behind both.
 import { Type } from '@sinclair/typebox';
 import { Meta } from '../pagination.ts';

@@ -1,4 +1,4 @@
-// API IP allowlist (seed 003): /v1/Account/{auth_id}/IPWhitelist/
+// API IP allowlist (docs/glossary.md "API IP allowlist"): /v1/Account/{auth_id}/IPWhitelist/
 import { Type } from '@sinclair/typebox';
 import { Meta } from '../pagination.ts';
 import { ApiId } from './common.ts';

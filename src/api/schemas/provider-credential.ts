@@ -1,4 +1,4 @@
-// Outbound SIP provider credentials, seed 002's shape (camelCase). `authPassword` is write-only:
+// Outbound SIP provider credentials in their Dasha-compatible shape (camelCase; docs/glossary.md "Provider credential"). `authPassword` is write-only:
 // no response schema has it (responses carry `hasAuthPassword`), and response schemas strip
 // anything they do not list.
 import { type Static, Type } from '@sinclair/typebox';
@@ -60,7 +60,7 @@ const bodyFields = {
 /** POST (create) and PUT (full replace): an omitted optional field is null, transport defaults to udp. */
 export const ProviderCredentialBody = Type.Object(bodyFields, {
   additionalProperties: false,
-  description: 'SIP credential configuration (seed 002)',
+  description: 'Outbound SIP provider credential configuration',
 });
 export type ProviderCredentialBodyT = Static<typeof ProviderCredentialBody>;
 

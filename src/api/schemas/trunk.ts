@@ -1,4 +1,4 @@
-// Zentrunk trunks (seed 001 "Usage with Trunks"; Plivo's Trunk object plus cps_limit and
+// Zentrunk trunks (Plivo's Trunk object plus cps_limit and
 // digest_algorithms).
 import { Type } from '@sinclair/typebox';
 import { DIGEST_ALGORITHMS } from '../../domain/digest/digest-hash.ts';

@@ -1,4 +1,4 @@
-// Authenticated encryption of stored secrets (DESIGN.md "Secrets"): AES-256-GCM (NIST SP 800-38D)
+// Authenticated encryption of stored secrets (docs/architecture.md "Secrets"): AES-256-GCM (NIST SP 800-38D)
 // with a fresh random 96-bit nonce per value and a 128-bit tag. The associated data binds the
 // ciphertext to where it lives (purpose, e.g. the column, and the owning row's ids) and to its key
 // id, so a ciphertext copied to another row, column or key id fails to open.

@@ -8,6 +8,7 @@ import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { Store } from '../../store/database.ts';
 import { SettingsRepository } from '../../store/repositories/settings-repository.ts';
+import { challengeOrderPolicy } from '../auth/challenge-order.ts';
 import { parseMessage } from '../parser/parse-message.ts';
 import { parseSipUri } from '../parser/uri.ts';
 import { TcpTransport } from '../transport/tcp-transport.ts';
@@ -70,7 +71,7 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
       sipDomain: config.sipDomain.toLowerCase(),
     },
     upstream,
-    defaultAlgorithms: config.digestAlgorithms,
+    digestOrder: challengeOrderPolicy(config.digestAlgorithms, config.digestUaRules),
     nonceTtlSeconds: config.sip.nonceTtlSeconds,
     keys: deriveEdgeKeys(o.clusterSecret),
     policy: () => policy.current(),

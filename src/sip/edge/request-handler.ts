@@ -8,6 +8,7 @@ import { normalizeSourceAddress } from '../../domain/address/index.ts';
 import type { DigestAlgorithm } from '../../domain/digest/digest-hash.ts';
 import type { Logger } from '../../logger.ts';
 import { buildChallenges, challengeHeaderName, challengeStatus } from '../auth/challenge.ts';
+import { type ChallengeOrderPolicy, challengeOrder } from '../auth/challenge-order.ts';
 import { createNonce } from '../auth/nonce.ts';
 import { type VerifyOutcome, verifyDigest } from '../auth/verify.ts';
 import { parseAuthHeader } from '../parser/auth-header.ts';
@@ -45,7 +46,8 @@ export interface EdgeIdentity {
 export interface RequestHandlerDeps {
   identity: EdgeIdentity;
   upstream: Upstream | undefined;
-  defaultAlgorithms: readonly DigestAlgorithm[];
+  /** Which challenges, in which order, for a target without its own digest_algorithms. */
+  digestOrder: ChallengeOrderPolicy;
   nonceTtlSeconds: number;
   keys: EdgeKeys;
   policy(): PolicySnapshot;
@@ -349,7 +351,11 @@ export class RequestHandler {
     const credential = policy.credential(target.credentialUuid);
     const realm = credential?.realm ?? this.d.identity.sipDomain;
     const role = req.method === 'REGISTER' ? 'uas' : 'proxy';
-    const algorithms = target.digestAlgorithms ?? this.d.defaultAlgorithms;
+    const algorithms = challengeOrder(
+      this.d.digestOrder,
+      target.digestAlgorithms,
+      req.headers.get('user-agent'),
+    );
     const headerName = role === 'uas' ? 'authorization' : 'proxy-authorization';
 
     // Several credentials may be present (one per realm, §22.3): use the one for our realm.

@@ -1,4 +1,4 @@
-// Brute-force bans (issue 7 item 6, DESIGN.md "SIP edge"): a source address with `maxFailures` failed
+// Brute-force bans (docs/glossary.md "Ban"): a source address with `maxFailures` failed
 // authentications within `windowSeconds` is banned for `banSeconds` (defaults 10 / 60 s / 60 s), and its
 // packets are dropped until the ban ends.
 //

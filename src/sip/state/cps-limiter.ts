@@ -1,5 +1,6 @@
-// Calls-per-second limits (issue 7 item 6: per-trunk `cps_limit` on new INVITEs → 503 + Retry-After;
-// DESIGN.md: a `cpsKey` limit holds across the whole cluster).
+// Calls-per-second limits (docs/architecture.md "The SIP request path": per-trunk `cps_limit` on
+// new INVITEs → 503 + Retry-After; docs/glossary.md "cpsKey": a `cpsKey` limit holds across the
+// whole cluster).
 //
 // Semantics — a sliding window, not a token bucket. For a limit L calls/s:
 //   capacity = max(1, ceil(L)) calls, window = capacity / L seconds,

@@ -1,4 +1,4 @@
-// Registrar bindings (issue 7 item 7: a REGISTER to a trunk domain is answered 200 with the bindings
+// Registrar bindings (docs/architecture.md "The SIP request path": a REGISTER to a trunk domain is answered 200 with the bindings
 // kept — memory, or Redis with expiry — and returned in the Contact; RFC 3261 §10.3).
 //
 // A binding is (address-of-record, contact) with an expiry. setBinding() with expiresSeconds 0 removes

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-// IP ACLs with their entries, origination URIs, trunks and applications (issue 4).
+// IP ACLs with their entries, origination URIs, trunks and applications.
 //
 // Trunks and applications reference credentials, ACLs and URIs through composite foreign keys
 // (account_auth_id, id), so a reference to another account's object cannot be stored even if a

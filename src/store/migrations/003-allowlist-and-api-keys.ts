@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-// The API IP allowlist (seed 003) and API keys (Bearer tokens, seed 002's auth style).
+// The API IP allowlist and API keys (Bearer tokens).
 // Allowlist entries belong to a top-level account; subaccounts inherit the parent's list, so
 // nothing here references a subaccount. API keys belong to any account (its own or a subaccount).
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// Outbound SIP provider credentials (seed 002). The password is stored only sealed
+// Outbound SIP provider credentials (docs/glossary.md "Provider credential"). The password is stored only sealed
 // (src/domain/secrets/secret-box.ts: `v1.<keyId>.<nonce>.<ciphertext‖tag>`); its key id is kept in
 // its own column as well so key rotation and the start-up key check can find rows by key.
 // cps_limit is `double precision` (8-byte IEEE on both databases; SQLite gives the type REAL

@@ -3,10 +3,12 @@ import { describe, test } from 'node:test';
 import {
   PASSWORD_MAX,
   PASSWORD_MIN,
+  PASSWORD_RULE_TEXT,
   validateFriendlyName,
   validatePassword,
   validateRealm,
   validateUsername,
+  validateZentrunkPassword,
 } from '../../../src/domain/credential-rules.ts';
 
 function failure(r: ReturnType<typeof validatePassword>): { code: string; message: string } {
@@ -78,16 +80,21 @@ describe('validatePassword: 12–128 with upper, lower and digit', () => {
     for (const [pw, missing] of cases) {
       const r = failure(validatePassword(pw));
       assert.equal(r.code, 'weak_password');
-      assert.equal(r.message, `password must include ${missing.join(', ')}`, pw);
+      assert.equal(
+        r.message,
+        `password must include ${missing.join(', ')} (${PASSWORD_RULE_TEXT.sipauth})`,
+        pw,
+      );
     }
   });
 
   test('a short password also names the missing classes', () => {
     const r = failure(validatePassword('short'));
     assert.match(r.message, /got 5/);
-    assert.match(r.message, /an upper-case letter/);
-    assert.match(r.message, /a digit/);
-    assert.doesNotMatch(r.message, /a lower-case letter/);
+    const [detail] = r.message.split(' (SIP Auth rule');
+    assert.match(detail ?? '', /an upper-case letter/);
+    assert.match(detail ?? '', /a digit/);
+    assert.doesNotMatch(detail ?? '', /a lower-case letter/);
   });
 
   test('refuses control characters, which break digest quoting', () => {
@@ -103,6 +110,65 @@ describe('validatePassword: 12–128 with upper, lower and digit', () => {
       const r = failure(validatePassword(pw));
       assert.ok(!r.message.includes(pw));
     }
+  });
+});
+
+describe('validateZentrunkPassword: 12–128 with three of upper, lower, digit, symbol', () => {
+  test('accepts the Zentrunk examples as written (lower, digit, symbol)', () => {
+    assert.deepEqual(validateZentrunkPassword('securepassword123!'), { ok: true });
+    assert.deepEqual(validateZentrunkPassword('newpassword123!'), { ok: true });
+    assert.deepEqual(validatePassword('securepassword123!', 'zentrunk'), { ok: true });
+  });
+
+  test('accepts every combination of three classes, and all four', () => {
+    for (const pw of [
+      'Securepassword123',
+      'Securepassword!!!',
+      'SECUREPASSWORD12!',
+      'securepassword12!',
+      'Aa1!aaaaaaaa',
+    ]) {
+      assert.deepEqual(validateZentrunkPassword(pw), { ok: true }, pw);
+    }
+  });
+
+  test('refuses two classes or fewer, naming the classes it found and the rule', () => {
+    const cases: Array<[string, string]> = [
+      ['securepassword123', 'lower-case letter, digit'],
+      ['SecurePassword', 'upper-case letter, lower-case letter'],
+      ['123456789012!', 'digit, symbol'],
+      ['aaaaaaaaaaaaaa', 'lower-case letter'],
+    ];
+    for (const [pw, has] of cases) {
+      const r = failure(validateZentrunkPassword(pw));
+      assert.equal(r.code, 'weak_password');
+      assert.equal(
+        r.message,
+        `password must include at least three of upper-case letter, lower-case letter, digit, symbol (has ${has}) (${PASSWORD_RULE_TEXT.zentrunk})`,
+        pw,
+      );
+    }
+  });
+
+  test('the same length bounds as the SIP Auth rule, counted in characters', () => {
+    assert.match(failure(validateZentrunkPassword('short1!')).message, /12–128 characters \(got 7\)/);
+    assert.match(failure(validateZentrunkPassword(`a1!${'x'.repeat(126)}`)).message, /got 129/);
+    assert.deepEqual(validateZentrunkPassword(`a1!${'x'.repeat(125)}`), { ok: true });
+    assert.match(failure(validateZentrunkPassword('short1!')).message, /Zentrunk rule/);
+  });
+
+  test('refuses control characters and never echoes the password', () => {
+    const r = failure(validateZentrunkPassword('secure\npassword1!'));
+    assert.match(r.message, /control characters/);
+    for (const pw of ['secure\npassword1!', 'tiny', 'aaaaaaaaaaaaaa']) {
+      assert.ok(!failure(validateZentrunkPassword(pw)).message.includes(pw));
+    }
+  });
+
+  test('the SIP Auth rule is unchanged and names itself', () => {
+    const r = failure(validatePassword('securepassword123!'));
+    assert.match(r.message, /SIP Auth rule/);
+    assert.match(r.message, /an upper-case letter/);
   });
 });
 
