@@ -196,7 +196,7 @@ function algorithmList(name: string, raw: string): DigestAlgorithmName[] {
 
 /**
  * Measured with the Debian clients (README "Digest algorithms and real phones"): baresip 1.0 gives up
- * when any challenge is not MD5; linphone 5.1 answers SHA-256 but not SHA-512-256.
+ * when any challenge is not MD5; linphone 5.1 answers SHA-256 first but gives up on SHA-512-256 first.
  */
 const DEFAULT_DIGEST_UA_RULES = 'baresip=MD5;linphone=SHA-256,MD5';
 

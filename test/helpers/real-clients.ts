@@ -152,6 +152,8 @@ export interface Baresip {
   command(name: string, params?: string): Promise<string>;
   /** The first event (since start) of this type, waiting for it (bounded); CALL_CLOSED first is an error. */
   event(type: string, ms?: number): Promise<BaresipEvent>;
+  /** Waits (bounded) until `reginfo` shows the registration succeeded or failed. */
+  registration(ms?: number): Promise<'ok' | 'failed'>;
   /** Waits (bounded) until `reginfo` shows the account registered; throws with the output if it failed. */
   registered(ms?: number): Promise<void>;
   output(): string;
@@ -273,18 +275,21 @@ export async function startBaresip(
         `baresip: no ${type} event; events: ${events.map((e) => e.type).join(', ')}\n${p.output().slice(-3000)}`,
       );
     },
-    async registered(ms = 20_000) {
-      await until(
+    async registration(ms = 20_000) {
+      return until(
         async () => {
           // ua_print_status: "OK" registered, "ERR" failed, "zzz" not (yet) registered.
           const info = (await api.command('reginfo')).replace(/\u001b\[[0-9;]*m/g, '');
-          if (/\bERR\b/.test(info))
-            throw new Error(`baresip: registration failed\n${p.output().slice(-3000)}`);
-          return /\bOK\b/.test(info) ? true : undefined;
+          if (/\bERR\b/.test(info)) return 'failed' as const;
+          return /\bOK\b/.test(info) ? ('ok' as const) : undefined;
         },
         ms,
-        `baresip: not registered\n${p.output().slice(-3000)}`,
+        `baresip: registration neither succeeded nor failed\n${p.output().slice(-3000)}`,
       );
+    },
+    async registered(ms = 20_000) {
+      if ((await api.registration(ms)) !== 'ok')
+        throw new Error(`baresip: registration failed\n${p.output().slice(-3000)}`);
     },
     output: p.output,
     async stop() {
@@ -300,6 +305,8 @@ export async function startBaresip(
 export interface LinphoneDaemon {
   /** Registers the trunk account; resolves with the daemon's account id. */
   register(): Promise<string>;
+  /** Waits (bounded) until the registration succeeded or failed. */
+  registration(id: string, ms?: number): Promise<'ok' | 'failed'>;
   /** Waits (bounded) for LinphoneRegistrationOk; throws on LinphoneRegistrationFailed. */
   registered(id: string, ms?: number): Promise<void>;
   /** The daemon's own log (SIP messages it sent and received). */
@@ -315,11 +322,17 @@ export async function startLinphoneDaemon(
   dir: string,
   t: ClientTarget,
   sipPort: number,
+  userAgent?: string,
 ): Promise<LinphoneDaemon> {
   mkdirSync(join(dir, '.local', 'share', 'linphone'), { recursive: true });
   const rc = join(dir, 'linphonerc');
   const logFile = join(dir, 'linphone.log');
-  writeFileSync(rc, `[sip]\nsip_port=${sipPort}\nsip_tcp_port=${sipPort}\nsip_tls_port=-1\n`);
+  // [sip] user_agent: the daemon sends "Unknown" unless told, unlike linphone's apps.
+  writeFileSync(
+    rc,
+    `[sip]\nsip_port=${sipPort}\nsip_tcp_port=${sipPort}\nsip_tls_port=-1\n` +
+      (userAgent === undefined ? '' : `user_agent=${userAgent}\n`),
+  );
   const pipe = `trunkgate-linphone-${randomBytes(6).toString('hex')}`;
   const p = run(
     'linphone-daemon',
@@ -359,19 +372,22 @@ export async function startLinphoneDaemon(
     );
   };
   const proxy = `<sip:127.0.0.1:${t.edgePort};transport=${t.transport}>`;
-  return {
+  const daemon: LinphoneDaemon = {
     register: () => request(`register sip:${t.username}@${t.domain} ${proxy} ${t.password}`, /Id: (\d+)\n/),
-    async registered(id, ms = 20_000) {
-      await until(
+    registration(id, ms = 20_000) {
+      return until(
         async () => {
           const state = await request(`register-status ${id}`, /State: (\w+)\n/);
-          if (state === 'LinphoneRegistrationFailed')
-            throw new Error(`linphone-daemon: registration failed\n${readLog(logFile).slice(-4000)}`);
-          return state === 'LinphoneRegistrationOk' ? true : undefined;
+          if (state === 'LinphoneRegistrationFailed') return 'failed' as const;
+          return state === 'LinphoneRegistrationOk' ? ('ok' as const) : undefined;
         },
         ms,
-        `linphone-daemon: not registered\n${readLog(logFile).slice(-4000)}`,
+        `linphone-daemon: registration neither succeeded nor failed\n${readLog(logFile).slice(-4000)}`,
       );
+    },
+    async registered(id, ms = 20_000) {
+      if ((await daemon.registration(id, ms)) !== 'ok')
+        throw new Error(`linphone-daemon: registration failed\n${readLog(logFile).slice(-4000)}`);
     },
     log: () => readLog(logFile),
     async stop() {
@@ -380,6 +396,7 @@ export async function startLinphoneDaemon(
       rmSync(`/tmp/${pipe}`, { force: true });
     },
   };
+  return daemon;
 }
 
 function readLog(file: string): string {

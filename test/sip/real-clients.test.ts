@@ -2,7 +2,9 @@
 // the README does (an IP ACL and a credential, no digest_algorithms): sipsak, baresip and
 // linphone-daemon register over UDP and TCP, and baresip places a call through the edge to a sipp UAS.
 // The challenges each gets come from src/sip/auth/challenge-order.ts (README "Digest algorithms and
-// real phones"); what is asserted is the outcome the edge counts and what the clients report.
+// real phones"); what is asserted is the outcome the edge counts and what the clients report. Trunks
+// with their own digest_algorithms measure what each client does without that rule (the README's
+// table of client behaviour rests on these cases).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +44,9 @@ describe('real SIP clients on a trunk made as the README does', { ...sippSkip(),
   let s: EdgeServer;
   let uasPort: number;
   let domain: string;
+  /** Trunks with their own digest_algorithms, to measure what the clients do without the rule. */
+  let strongFirstDomain: string;
+  let md5FirstDomain: string;
   let user: string;
   let root: string;
 
@@ -53,7 +58,18 @@ describe('real SIP clients on a trunk made as the README does', { ...sippSkip(),
     const credential = await createCredential(s, user);
     const acl = await createAcl(s, ['127.0.0.1/32']);
     ({ domain } = await createTrunk(s, { ipacl_uuid: acl, credential_uuid: credential }));
-    await waitForTarget(s, `sip:${domain}`);
+    // The edge's former default order, and MD5 first but not alone.
+    ({ domain: strongFirstDomain } = await createTrunk(s, {
+      ipacl_uuid: acl,
+      credential_uuid: credential,
+      digest_algorithms: ['SHA-512-256', 'SHA-256', 'MD5'],
+    }));
+    ({ domain: md5FirstDomain } = await createTrunk(s, {
+      ipacl_uuid: acl,
+      credential_uuid: credential,
+      digest_algorithms: ['MD5', 'SHA-256'],
+    }));
+    for (const d of [domain, strongFirstDomain, md5FirstDomain]) await waitForTarget(s, `sip:${d}`);
   }, HOOK_TIMEOUT);
 
   after(async () => {
@@ -61,9 +77,9 @@ describe('real SIP clients on a trunk made as the README does', { ...sippSkip(),
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
   }, HOOK_TIMEOUT);
 
-  const target = (transport: Transport): ClientTarget => ({
+  const target = (transport: Transport, trunkDomain = domain): ClientTarget => ({
     edgePort: s.sipPort,
-    domain,
+    domain: trunkDomain,
     username: user,
     password: PASSWORD,
     transport,
@@ -109,6 +125,23 @@ describe('real SIP clients on a trunk made as the README does', { ...sippSkip(),
         assertRegistered(d, 'sipsak');
       });
     }
+
+    test(
+      'gives up when SHA-512-256 comes first (the former default order): nothing registers',
+      hosts,
+      async () => {
+        const { result, d } = await moved('udp', async () =>
+          sipsakRegister(
+            join(root, 'sipsak-strong-first'),
+            target('udp', strongFirstDomain),
+            await freeSipPort(),
+          ),
+        );
+        assert.notEqual(result.code, 0, result.output.slice(-4000));
+        assert.match(result.output, /unsupported authentication algorithm/);
+        assert.equal(d('registered'), 0);
+      },
+    );
   });
 
   describe('baresip 1.0 (gives up on any non-MD5 challenge)', clientSkip('baresip', 'baresip'), () => {
@@ -168,6 +201,26 @@ describe('real SIP clients on a trunk made as the README does', { ...sippSkip(),
     }
   });
 
+  describe('baresip 1.0 without its rule', clientSkip('baresip', 'baresip'), () => {
+    test('gives up when MD5 comes first but SHA-256 is offered too: nothing registers', async () => {
+      const { result, d } = await moved('udp', async () => {
+        const phone = await startBaresip(join(root, 'baresip-md5-first'), target('udp', md5FirstDomain), {
+          sip: await freeSipPort(),
+          ctrl: await freePort(),
+        });
+        try {
+          return { state: await phone.registration(), output: phone.output() };
+        } finally {
+          await phone.stop();
+        }
+      });
+      assert.equal(result.state, 'failed', result.output.slice(-3000));
+      assert.match(result.output, /Function not implemented/);
+      assert.ok(d('challenged') >= 1);
+      assert.equal(d('registered'), 0);
+    });
+  });
+
   describe('linphone-daemon 5.1 (liblinphone)', clientSkip('linphone-daemon', 'linphone-cli'), () => {
     for (const transport of TRANSPORTS) {
       test(`registers over ${transport.toUpperCase()}`, async () => {
@@ -189,5 +242,47 @@ describe('real SIP clients on a trunk made as the README does', { ...sippSkip(),
         }
       });
     }
+
+    test("with a linphone app's User-Agent it is challenged SHA-256 first and registers with SHA-256", async () => {
+      const ua = 'Linphone Desktop/5.1.2 (Debian GNU/Linux 12) LinphoneCore/5.1.65';
+      const phone = await startLinphoneDaemon(
+        join(root, 'linphone-ua'),
+        target('udp'),
+        await freeSipPort(),
+        ua,
+      );
+      try {
+        const { d } = await moved('udp', async () => {
+          await phone.registered(await phone.register());
+        });
+        assertRegistered(d, 'linphone');
+        const log = phone.log();
+        assert.match(log, new RegExp(`User-Agent: ${ua.replace(/[()/.]/g, '\\$&')}`));
+        const challenges = [...log.matchAll(/WWW-Authenticate: Digest [^\n]*algorithm=([\w-]+)/g)].map(
+          (m) => m[1],
+        );
+        assert.deepEqual(challenges.slice(0, 2), ['SHA-256', 'MD5']);
+        assert.match(log, /Authorization: +Digest [^\n]*algorithm=SHA-256/);
+      } finally {
+        await phone.stop();
+      }
+    });
+
+    test('gives up when SHA-512-256 comes first (the former default order): nothing registers', async () => {
+      const phone = await startLinphoneDaemon(
+        join(root, 'linphone-strong-first'),
+        target('udp', strongFirstDomain),
+        await freeSipPort(),
+      );
+      try {
+        const { result, d } = await moved('udp', async () => phone.registration(await phone.register()));
+        assert.equal(result, 'failed', phone.log().slice(-4000));
+        assert.match(phone.log(), /unsupported algo \[SHA-512-256\]/);
+        assert.ok(d('challenged') >= 1);
+        assert.equal(d('registered'), 0);
+      } finally {
+        await phone.stop();
+      }
+    });
   });
 });

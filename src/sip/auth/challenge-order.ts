@@ -2,8 +2,9 @@
 //
 // RFC 8760 §2.4 has a UAC answer the first challenge it supports, but deployed clients do less
 // (measured with the Debian packages, README "Digest algorithms and real phones"): sipp and sipsak
-// read only the first challenge, and baresip 1.0 (libre) abandons the request when ANY challenge is
-// not MD5, whatever the order. So the challenges are chosen per request, in this precedence:
+// read only the first challenge, baresip 1.0 (libre) abandons the request when ANY challenge is not
+// MD5, whatever the order, and linphone 5.1 gives up when SHA-512-256 comes first. So the challenges
+// are chosen per request, in this precedence:
 //
 //   1. the trunk's or application's own `digest_algorithms`, exactly as stored (an explicit opt-in,
 //      e.g. stronger-first for a fleet known to support it);
