@@ -29,6 +29,7 @@ import {
   HOOK_TIMEOUT,
   outcomeCount,
   PASSWORD,
+  runSipp,
   sippSkip,
   startEdgeServer,
   startSipp,
@@ -106,6 +107,66 @@ describe('real SIP clients on a trunk made as the README does', { ...sippSkip(),
     assert.equal(d('bad_digest'), 0, `${who}: bad_digest`);
     assert.equal(d('acl_refused'), 0, `${who}: acl_refused`);
   }
+
+  describe('sipp 3.6 (reads only the first challenge, MD5 only)', () => {
+    const sippUser = (d: string) => ({ username: user, domain: d, password: PASSWORD });
+    for (const transport of TRANSPORTS) {
+      test(`registers over ${transport.toUpperCase()}`, async () => {
+        const { result, d } = await moved(transport, () =>
+          runSipp({
+            scenario: 'register-auth.xml',
+            target: `127.0.0.1:${s.sipPort}`,
+            transport: transport === 'udp' ? 'u1' : 't1',
+            user: sippUser(domain),
+            calls: 3,
+            timeoutSeconds: 30,
+          }),
+        );
+        assert.equal(result.code, 0, describeSipp(result));
+        assert.equal(result.successful, 3, describeSipp(result));
+        assertRegistered(d, 'sipp');
+      });
+    }
+
+    test('calls a sipp UAS through the edge over UDP', async () => {
+      const uas = startSipp({ scenario: 'invite-uas.xml', calls: 1, timeoutSeconds: 60, localPort: uasPort });
+      try {
+        await waitForUdpBound(uasPort);
+        const { result, d } = await moved('udp', () =>
+          runSipp({
+            scenario: 'invite-auth-uac.xml',
+            target: `127.0.0.1:${s.sipPort}`,
+            transport: 'u1',
+            user: sippUser(domain),
+            calls: 1,
+            timeoutSeconds: 30,
+          }),
+        );
+        assert.equal(result.successful, 1, describeSipp(result));
+        assert.ok(d('admitted') >= 1, `admitted ${d('admitted')}`);
+        assert.equal(d('bad_digest'), 0);
+        const u = await uas.done;
+        assert.equal(u.successful, 1, describeSipp(u));
+      } finally {
+        await uas.stop();
+      }
+    });
+
+    test('fails when SHA-512-256 comes first (the former default order): nothing registers', async () => {
+      const { result, d } = await moved('udp', () =>
+        runSipp({
+          scenario: 'register-auth.xml',
+          target: `127.0.0.1:${s.sipPort}`,
+          transport: 'u1',
+          user: sippUser(strongFirstDomain),
+          calls: 1,
+          timeoutSeconds: 10,
+        }),
+      );
+      assert.equal(result.successful, 0, describeSipp(result));
+      assert.equal(d('registered'), 0);
+    });
+  });
 
   describe('sipsak 0.9.8 (reads only the first challenge, MD5 only)', clientSkip('sipsak', 'sipsak'), () => {
     const hosts = privateHostsAvailable()
