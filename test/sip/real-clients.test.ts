@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   type ClientTarget,
   clientSkip,
-  privateHostsAvailable,
+  privateHostsSkip,
   sipsakRegister,
   startBaresip,
   startLinphoneDaemon,
@@ -169,9 +169,7 @@ describe('real SIP clients on a trunk made as the README does', { ...sippSkip(),
   });
 
   describe('sipsak 0.9.8 (reads only the first challenge, MD5 only)', clientSkip('sipsak', 'sipsak'), () => {
-    const hosts = privateHostsAvailable()
-      ? {}
-      : { skip: 'sipsak must resolve the trunk domain: needs `unshare -m` (root) for a private /etc/hosts' };
+    const hosts = privateHostsSkip();
     for (const transport of TRANSPORTS) {
       test(`registers over ${transport.toUpperCase()}`, hosts, async () => {
         const dir = join(root, `sipsak-${transport}`);
