@@ -24,7 +24,7 @@ export interface Config {
   upstream: string | undefined;
   digestAlgorithms: DigestAlgorithmName[];
   /** User-Agent text → algorithms to challenge with first (src/sip/auth/challenge-order.ts). */
-  digestUaRules: { match: string; first: DigestAlgorithmName[] }[];
+  digestUaRules: { match: string; algorithms: DigestAlgorithmName[] }[];
   trustedProxies: string[];
   /** Newest first: the first key encrypts, all decrypt. */
   secretKeys: SecretKey[];
@@ -194,12 +194,16 @@ function algorithmList(name: string, raw: string): DigestAlgorithmName[] {
   return out;
 }
 
-/** Clients measured to answer SHA-256 when it is the first challenge (linphone 5.1 cannot do SHA-512-256). */
-const DEFAULT_DIGEST_UA_RULES = 'linphone=SHA-256';
+/**
+ * Measured with the Debian clients (README "Digest algorithms and real phones"): baresip 1.0 gives up
+ * when any challenge is not MD5; linphone 5.1 answers SHA-256 first but gives up on SHA-512-256 first.
+ */
+const DEFAULT_DIGEST_UA_RULES = 'baresip=MD5;linphone=SHA-256,MD5';
 
 /**
- * TRUNKGATE_DIGEST_UA_RULES="text=ALG[,ALG…];text=ALG…" — the first rule whose text occurs in a
- * request's User-Agent (case-insensitive) puts its algorithms first; "none" turns the rules off.
+ * TRUNKGATE_DIGEST_UA_RULES="text=ALG[,ALG…];text=ALG…" — a request whose User-Agent contains the
+ * text (case-insensitive) of the first matching rule is challenged with exactly those algorithms;
+ * "none" turns the rules off.
  */
 function digestUaRules(env: Env): Config['digestUaRules'] {
   const name = 'TRUNKGATE_DIGEST_UA_RULES';
@@ -219,7 +223,7 @@ function digestUaRules(env: Env): Config['digestUaRules'] {
       throw new ConfigError(name, `user-agent text "${match}" must be 1–100 printable ASCII characters`);
     if (rules.some((r) => r.match.toLowerCase() === match.toLowerCase()))
       throw new ConfigError(name, `user-agent text "${match}" is listed twice`);
-    rules.push({ match, first: algorithmList(name, part.slice(eq + 1)) });
+    rules.push({ match, algorithms: algorithmList(name, part.slice(eq + 1)) });
   }
   if (rules.length === 0) throw new ConfigError(name, 'must name at least one rule, or be "none"');
   return rules;

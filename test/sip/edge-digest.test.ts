@@ -281,24 +281,46 @@ for (const mode of STATE_MODES) {
       assert.equal(ok.final.status, 200, ok.final.raw);
     });
 
-    test('a linphone User-Agent gets SHA-256 first (the built-in rule) and is admitted with it; a trunk list wins over the rule', async () => {
+    test('User-Agent rules: baresip is challenged with MD5 alone, linphone with SHA-256 first; any offered algorithm is accepted; a trunk list wins', async () => {
       const c = await client();
-      const ua: [string, string] = ['User-Agent', 'Linphone/5.1.65 (belle-sip/5.1.64)'];
-      const spec = { ...registerSpec(user, domain), headers: [ua] };
-      const first = await c.request(spec);
-      assert.equal(first.status, 401);
-      assert.deepEqual(algorithmsOffered(first, 'WWW-Authenticate'), ['SHA-256', 'MD5', 'SHA-512-256']);
-      const ok = await answerChallenge(c, { ...spec, cseq: 2 }, first, {
-        username: user,
-        password: PASSWORD,
-        algorithm: 'SHA-256',
-      });
-      assert.equal(ok.final.status, 200, ok.final.raw);
+      for (const [ua, offered, answer] of [
+        ['baresip v1.0.0 (x86_64/linux)', ['MD5'], 'MD5'],
+        ['Linphone Desktop/5.1.2 LinphoneCore/5.1.65', ['SHA-256', 'MD5'], 'SHA-256'],
+        // What is accepted never depends on the User-Agent: an algorithm not challenged this time
+        // but offered by the deployment verifies.
+        ['baresip v1.0.0 (x86_64/linux)', ['MD5'], 'SHA-512-256'],
+      ] as const) {
+        const spec = {
+          ...registerSpec(user, domain),
+          headers: [['User-Agent', ua]] as Array<[string, string]>,
+        };
+        const first = await c.request(spec);
+        assert.equal(first.status, 401);
+        assert.deepEqual(algorithmsOffered(first, 'WWW-Authenticate'), offered, ua);
+        const forced = {
+          ...first,
+          headers: [
+            [
+              'WWW-Authenticate',
+              headerValues(first, 'WWW-Authenticate')[0]!.replace(/algorithm=[\w-]+/, `algorithm=${answer}`),
+            ],
+          ] as Array<[string, string]>,
+        };
+        const ok = await answerChallenge(c, { ...spec, cseq: 2 }, forced, {
+          username: user,
+          password: PASSWORD,
+          algorithm: answer,
+        });
+        assert.equal(ok.final.status, 200, `${ua} answering ${answer}: ${ok.final.raw}`);
+      }
       const u = uniqueUser('strongfirst');
       const cred = await createCredential(s, u);
       const t = await createTrunk(s, { credential_uuid: cred, digest_algorithms: ['SHA-512-256', 'MD5'] });
       await waitForTarget(s, `sip:${t.domain}`);
-      const other = await c.request({ ...registerSpec(u, t.domain), headers: [ua] });
+      const other = await c.request({
+        ...registerSpec(u, t.domain),
+        headers: [['User-Agent', 'baresip v1.0.0 (x86_64/linux)']],
+      });
       assert.deepEqual(algorithmsOffered(other, 'WWW-Authenticate'), ['SHA-512-256', 'MD5']);
     });
 

@@ -39,7 +39,10 @@ describe('defaults (empty environment)', () => {
     assert.equal(c.upstream, undefined);
     // MD5 first: the README's "Digest algorithms and real phones" says why.
     assert.deepEqual(c.digestAlgorithms, ['MD5', 'SHA-256', 'SHA-512-256']);
-    assert.deepEqual(c.digestUaRules, [{ match: 'linphone', first: ['SHA-256'] }]);
+    assert.deepEqual(c.digestUaRules, [
+      { match: 'baresip', algorithms: ['MD5'] },
+      { match: 'linphone', algorithms: ['SHA-256', 'MD5'] },
+    ]);
     assert.deepEqual(c.trustedProxies, []);
     assert.deepEqual(c.secretKeys, []);
     assert.equal(c.allowPrivateApiCidrs, false);
@@ -168,8 +171,8 @@ describe('every variable is validated and a bad value names it', () => {
     assert.deepEqual(
       loadConfig({ [V]: ' Linphone = sha-256 ; Acme Phone/2=SHA-512-256,SHA-256; ' }).digestUaRules,
       [
-        { match: 'Linphone', first: ['SHA-256'] },
-        { match: 'Acme Phone/2', first: ['SHA-512-256', 'SHA-256'] },
+        { match: 'Linphone', algorithms: ['SHA-256'] },
+        { match: 'Acme Phone/2', algorithms: ['SHA-512-256', 'SHA-256'] },
       ],
     );
     assert.deepEqual(loadConfig({ [V]: 'none' }).digestUaRules, []);

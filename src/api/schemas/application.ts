@@ -26,7 +26,7 @@ const NullableUrl = (description: string) => NullableString({ description });
 const Ref = (description: string) => NullableString({ maxLength: 64, description });
 const DigestAlgorithms = NullableStringList({
   maxItems: DIGEST_ALGORITHMS.length,
-  description: `Digest algorithms challenged with, most preferred first, from ${DIGEST_ALGORITHMS.join(', ')}; null: the deployment default`,
+  description: `Digest algorithms challenged with, most preferred first, from ${DIGEST_ALGORITHMS.join(', ')}; null: chosen per request by the deployment (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, and TRUNKGATE_DIGEST_UA_RULES)`,
 });
 
 const commonFields = {

@@ -28,7 +28,7 @@ const CpsLimit = NullableNumber({
 });
 const DigestAlgorithms = NullableStringList({
   maxItems: DIGEST_ALGORITHMS.length,
-  description: `Digest algorithms challenged with, most preferred first, from ${DIGEST_ALGORITHMS.join(', ')}; null: the deployment default (TRUNKGATE_DIGEST_ALGORITHMS)`,
+  description: `Digest algorithms challenged with, most preferred first, from ${DIGEST_ALGORITHMS.join(', ')}; null: chosen per request by the deployment (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, and TRUNKGATE_DIGEST_UA_RULES)`,
 });
 
 const refFields = {

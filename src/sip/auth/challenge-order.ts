@@ -1,49 +1,52 @@
 // Which digest challenges a request gets, in which order (RFC 8760 §2.4, RFC 7616 §3.7).
 //
-// A UAC that understands several challenges answers the first one it supports, and most deployed
-// clients read only the first one at all: offering SHA-512-256 first locks out every client that
-// cannot hash it. The order is therefore decided per request, in this precedence:
+// RFC 8760 §2.4 has a UAC answer the first challenge it supports, but deployed clients do less
+// (measured with the Debian packages, README "Digest algorithms and real phones"): sipp and sipsak
+// read only the first challenge, baresip 1.0 (libre) abandons the request when ANY challenge is not
+// MD5, whatever the order, and linphone 5.1 gives up when SHA-512-256 comes first. So the challenges
+// are chosen per request, in this precedence:
 //
 //   1. the trunk's or application's own `digest_algorithms`, exactly as stored (an explicit opt-in,
 //      e.g. stronger-first for a fleet known to support it);
 //   2. the first User-Agent rule whose text occurs in the request's User-Agent (case-insensitive):
-//      its algorithms first, then the rest of the deployment's list in that list's order;
+//      exactly its algorithms, in its order, as far as the deployment offers them;
 //   3. the deployment's list (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, see src/config.ts).
 //
-// Rules 2 and 3 only ever reorder the deployment's list: every request of a trunk without its own
-// list is offered the same set, so a client whose User-Agent changes between the challenge and its
-// answer (or an answer verified on another node) is still verified against what it was offered.
+// What is *accepted* never depends on the User-Agent (a header the client chooses): a target without
+// its own list accepts every algorithm of the deployment's list (acceptedAlgorithms), so a client
+// whose User-Agent differs between the challenge and its answer is verified all the same.
 import type { DigestAlgorithm } from '../../domain/digest/digest-hash.ts';
 
-/** One operator rule: User-Agent text (matched case-insensitively) → algorithms to put first. */
+/** One operator rule: User-Agent text (matched case-insensitively) → the algorithms to challenge with. */
 export interface UserAgentRule {
   match: string;
-  first: readonly DigestAlgorithm[];
+  algorithms: readonly DigestAlgorithm[];
 }
 
 /** Rules resolved against the deployment's list, ready for the per-request lookup. */
 export interface ChallengeOrderPolicy {
   /** The deployment's list (TRUNKGATE_DIGEST_ALGORITHMS), most preferred first. */
   readonly offered: readonly DigestAlgorithm[];
-  /** In rule order; `match` lower-cased; `order` a permutation of `offered`. */
-  readonly rules: readonly { readonly match: string; readonly order: readonly DigestAlgorithm[] }[];
+  /** In rule order; `match` lower-cased; `algorithms` a non-empty subset of `offered`. */
+  readonly rules: readonly { readonly match: string; readonly algorithms: readonly DigestAlgorithm[] }[];
 }
 
 /**
- * Precomputes each rule's full order so that choosing one per challenge allocates nothing.
- * Algorithms a rule names that the deployment does not offer are dropped (a rule reorders, it never
- * adds); a rule left with nothing of its own is kept and yields the deployment's order.
+ * Precomputes each rule's list so that choosing one per challenge allocates nothing. Algorithms a
+ * rule names that the deployment does not offer are dropped (a rule never widens what is accepted);
+ * a rule left with none is dropped too, so its clients get the deployment's list.
  */
 export function challengeOrderPolicy(
   offered: readonly DigestAlgorithm[],
   rules: readonly UserAgentRule[],
 ): ChallengeOrderPolicy {
-  const resolved = rules.map((rule) => {
-    const order: DigestAlgorithm[] = [];
-    for (const a of rule.first) if (offered.includes(a) && !order.includes(a)) order.push(a);
-    for (const a of offered) if (!order.includes(a)) order.push(a);
-    return Object.freeze({ match: rule.match.toLowerCase(), order: Object.freeze(order) });
-  });
+  const resolved: { match: string; algorithms: readonly DigestAlgorithm[] }[] = [];
+  for (const rule of rules) {
+    const algorithms: DigestAlgorithm[] = [];
+    for (const a of rule.algorithms) if (offered.includes(a) && !algorithms.includes(a)) algorithms.push(a);
+    if (algorithms.length === 0) continue;
+    resolved.push(Object.freeze({ match: rule.match.toLowerCase(), algorithms: Object.freeze(algorithms) }));
+  }
   return Object.freeze({ offered: Object.freeze([...offered]), rules: Object.freeze(resolved) });
 }
 
@@ -60,7 +63,15 @@ export function challengeOrder(
   if (override !== null && override.length > 0) return override;
   if (userAgent !== undefined && userAgent !== '' && policy.rules.length > 0) {
     const ua = userAgent.toLowerCase();
-    for (const rule of policy.rules) if (ua.includes(rule.match)) return rule.order;
+    for (const rule of policy.rules) if (ua.includes(rule.match)) return rule.algorithms;
   }
   return policy.offered;
+}
+
+/** The algorithms credentials may use: the target's own list, else all of the deployment's. */
+export function acceptedAlgorithms(
+  policy: ChallengeOrderPolicy,
+  override: readonly DigestAlgorithm[] | null,
+): readonly DigestAlgorithm[] {
+  return override !== null && override.length > 0 ? override : policy.offered;
 }

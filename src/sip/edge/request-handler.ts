@@ -8,7 +8,7 @@ import { normalizeSourceAddress } from '../../domain/address/index.ts';
 import type { DigestAlgorithm } from '../../domain/digest/digest-hash.ts';
 import type { Logger } from '../../logger.ts';
 import { buildChallenges, challengeHeaderName, challengeStatus } from '../auth/challenge.ts';
-import { type ChallengeOrderPolicy, challengeOrder } from '../auth/challenge-order.ts';
+import { acceptedAlgorithms, type ChallengeOrderPolicy, challengeOrder } from '../auth/challenge-order.ts';
 import { createNonce } from '../auth/nonce.ts';
 import { type VerifyOutcome, verifyDigest } from '../auth/verify.ts';
 import { parseAuthHeader } from '../parser/auth-header.ts';
@@ -398,7 +398,7 @@ export class RequestHandler {
         params,
         method: req.method,
         realm,
-        algorithms,
+        algorithms: acceptedAlgorithms(this.d.digestOrder, target.digestAlgorithms),
         uriPolicy: { kind: 'custom', check: (u) => sameUri(u, req.uri) || this.uriTargetsEdge(u) },
       },
     );
