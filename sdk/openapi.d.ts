@@ -1812,7 +1812,7 @@ export interface operations {
                     app_name: string;
                     /** @description Credential; required exactly when sip_auth_type is credential or ip_acl_and_credential */
                     credential_uuid?: string | null;
-                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default */
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: chosen per request by the deployment (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, and TRUNKGATE_DIGEST_UA_RULES) */
                     digest_algorithms?: string[] | null;
                     /** @description A disabled application admits no calls. Default true */
                     enabled?: boolean;
@@ -2008,7 +2008,7 @@ export interface operations {
                     app_name?: string;
                     /** @description Credential; required exactly when sip_auth_type is credential or ip_acl_and_credential */
                     credential_uuid?: string | null;
-                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default */
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: chosen per request by the deployment (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, and TRUNKGATE_DIGEST_UA_RULES) */
                     digest_algorithms?: string[] | null;
                     /** @description A disabled application admits no calls. Default true */
                     enabled?: boolean;
@@ -5110,7 +5110,7 @@ export interface operations {
                     cps_limit?: number | null;
                     /** @description Credential that admits calls (outbound trunks) */
                     credential_uuid?: string | null;
-                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default (TRUNKGATE_DIGEST_ALGORITHMS) */
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: chosen per request by the deployment (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, and TRUNKGATE_DIGEST_UA_RULES) */
                     digest_algorithms?: string[] | null;
                     /** @description Origination URI tried when the primary fails (inbound trunks) */
                     fallback_uri_uuid?: string | null;
@@ -5293,7 +5293,7 @@ export interface operations {
                     cps_limit?: number | null;
                     /** @description Credential that admits calls (outbound trunks) */
                     credential_uuid?: string | null;
-                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default (TRUNKGATE_DIGEST_ALGORITHMS) */
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: chosen per request by the deployment (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, and TRUNKGATE_DIGEST_UA_RULES) */
                     digest_algorithms?: string[] | null;
                     /** @description Origination URI tried when the primary fails (inbound trunks) */
                     fallback_uri_uuid?: string | null;
