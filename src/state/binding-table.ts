@@ -4,7 +4,7 @@
 // as a value and a refresh always succeeds; a contact longer than CONTACT_BYTES is refused as a value
 // (`contact_too_long`). An AoR record expires with its last binding; a full bucket overwrites the AoR
 // whose bindings all expire first. Contacts are listed in the order they were first bound.
-import { KEY_WORDS, SharedTable, type TableSpec } from './shared-table.ts';
+import { KEY_WORDS, type SharedTable, type TableSpec } from './shared-table.ts';
 
 export interface Binding {
   contact: string;
@@ -52,7 +52,11 @@ export class BindingTable {
     try {
       let base = t.find(b, now);
       if (enc.read < contact.length) {
-        return { kind: 'contact_too_long', max: CONTACT_BYTES, bindings: base < 0 ? [] : this.list(base, now) };
+        return {
+          kind: 'contact_too_long',
+          max: CONTACT_BYTES,
+          bindings: base < 0 ? [] : this.list(base, now),
+        };
       }
       if (base < 0) {
         if (expiresSeconds === 0) return { kind: 'ok', bindings: [] };
@@ -72,7 +76,8 @@ export class BindingTable {
         if (f[c + 1] === enc.written && sameBytes(t.u8, bytes + i * CONTACT_BYTES, enc.written)) at = i;
       }
       if (at < 0 && expiresSeconds > 0) {
-        if (free < 0) return { kind: 'too_many_bindings', max: this.maxBindings, bindings: this.list(base, now) };
+        if (free < 0)
+          return { kind: 'too_many_bindings', max: this.maxBindings, bindings: this.list(base, now) };
         at = free;
         const c = p + 1 + PER * at;
         f[c + 1] = enc.written;

@@ -8,7 +8,7 @@
 // inside the window. The count can only be too high, never too low — so the limit is never exceeded;
 // the price is that a call may be refused up to window/SLICES early. Record payload: windowMs,
 // capacity, then SLICES+1 (slice number, admissions) pairs in a ring.
-import { KEY_WORDS, SharedTable, type TableSpec } from './shared-table.ts';
+import { KEY_WORDS, type SharedTable, type TableSpec } from './shared-table.ts';
 
 export interface CpsDecision {
   allowed: boolean;
@@ -33,7 +33,8 @@ export class CpsTable {
 
   /** Admits one call under `key` limited to `limit` calls/s. RangeError for a limit ≤ 0 or too big. */
   take(key: string, limit: number): CpsDecision {
-    if (!(Number.isFinite(limit) && limit > 0)) throw new RangeError(`CPS limit must be positive, got ${limit}`);
+    if (!(Number.isFinite(limit) && limit > 0))
+      throw new RangeError(`CPS limit must be positive, got ${limit}`);
     const capacity = Math.max(1, Math.ceil(limit));
     if (capacity > MAX_CPS_CAPACITY) throw new RangeError(`CPS limit must be at most ${MAX_CPS_CAPACITY}`);
     const windowMs = (capacity * 1000) / limit;

@@ -7,7 +7,7 @@
 // failure leaves the window) and bans (expiring with the ban). Bans have their own table so a flood
 // of failures from many addresses can evict failure records but never a ban; isBanned() reads only the
 // ban table. Lock order is failures → bans, and nothing takes them the other way round.
-import { KEY_WORDS, SharedTable, type TableSpec } from './shared-table.ts';
+import { KEY_WORDS, type SharedTable, type TableSpec } from './shared-table.ts';
 
 export interface FailurePolicy {
   maxFailures: number;
@@ -70,7 +70,8 @@ export class FailureTable {
     t.lock(b);
     try {
       const remaining = this.banRemainingMs(key);
-      if (remaining > 0) return { banned: true, newlyBanned: false, failures: max, banRemainingMs: remaining };
+      if (remaining > 0)
+        return { banned: true, newlyBanned: false, failures: max, banRemainingMs: remaining };
       let base = t.find(b, now);
       if (base < 0) base = t.claim(b, now);
       const f = t.f64;

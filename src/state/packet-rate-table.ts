@@ -4,7 +4,7 @@
 // Record payload: tokens, last refill (ms). A record expires when its bucket would be full again
 // (an expired record and a new one are the same thing), so a flood of spoofed sources only ever
 // overwrites buckets that are full anyway or, when a bucket's every way is busy, the one closest to full.
-import { KEY_WORDS, SharedTable, type TableSpec } from './shared-table.ts';
+import { KEY_WORDS, type SharedTable, type TableSpec } from './shared-table.ts';
 
 export const DEFAULT_PACKET_RATE_PER_SECOND = 200;
 

@@ -14,8 +14,13 @@
 import { randomBytes } from 'node:crypto';
 import { BindingTable, bindingTableSpec } from './binding-table.ts';
 import { CpsTable, cpsTableSpec } from './cps-table.ts';
-import { banTableSpec, FailureTable, type FailurePolicy, failureTableSpec } from './failure-table.ts';
-import { DEFAULT_NONCE_SLOTS, NonceTable, type NonceTableSpec, createNonceTableMemory } from './nonce-table.ts';
+import { banTableSpec, type FailurePolicy, FailureTable, failureTableSpec } from './failure-table.ts';
+import {
+  createNonceTableMemory,
+  DEFAULT_NONCE_SLOTS,
+  NonceTable,
+  type NonceTableSpec,
+} from './nonce-table.ts';
 import { PacketRateTable, packetRateTableSpec } from './packet-rate-table.ts';
 import { createTableMemory, SharedTable, type TableSpec } from './shared-table.ts';
 import { TransactionTable, transactionTableSpec } from './transaction-table.ts';

@@ -3,7 +3,7 @@
 // verification, finds its nc used, and must be recognised as a retransmission, not refused as a
 // replay. Records expire after ttlSeconds (32 s = 64*T1, Timer J); a full bucket overwrites its
 // record closest to expiry, which only means a very late retransmission is challenged again.
-import { SharedTable, type TableSpec } from './shared-table.ts';
+import type { SharedTable, TableSpec } from './shared-table.ts';
 
 export function transactionTableSpec(buckets: number): TableSpec {
   return { buckets, ways: 8, words: 0 };

@@ -24,20 +24,20 @@ export const PASSWORD = 'Edge0Passw0rdXy';
 export interface EdgeMode {
   name: string;
   workers: number;
-  /** Shared state (nonce counts, bans, CPS, bindings) in Redis instead of memory / the cluster primary. */
+  /** REDIS_URL set: bans also shared through Redis (nonce counts stay node-local). */
   redis?: boolean;
 }
 
-/** The edge modes the key cases run in: in-process, and two node:cluster workers sharing the port. */
+/** The edge modes the key cases run in: one edge thread, and two threads sharing the port. */
 export const EDGE_MODES: readonly EdgeMode[] = [
-  { name: 'in-process edge', workers: 1 },
-  { name: 'cluster edge, 2 workers', workers: 2 },
+  { name: 'one edge thread', workers: 1 },
+  { name: 'two edge threads', workers: 2 },
 ];
 
 /** For the suites whose subject is shared state (nonce counts, bans, CPS): also with Redis. */
 export const STATE_MODES: readonly EdgeMode[] = [
   ...EDGE_MODES,
-  { name: 'cluster edge, 2 workers, state in Redis', workers: 2, redis: true },
+  { name: 'two edge threads, bans also in Redis', workers: 2, redis: true },
 ];
 
 export const TEST_REDIS_URL = process.env['TRUNKGATE_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';

@@ -1,35 +1,42 @@
-// Stateless server nonces (RFC 3261 §22.4, RFC 7616 §3.3 and §5.4-5.5).
-//
-// Any edge node holding the cluster secret can verify a nonce another node issued, so no nonce state
-// needs sharing (only nonce counts do, see nonce-count.ts). RFC 7616 §3.3 suggests exactly this shape:
-// "time-stamp H(time-stamp ":" ETag ":" secret-data)".
+// Server nonces (RFC 3261 §22.4, RFC 7616 §3.3 and §5.4-5.5) that name the node and slot that issued
+// them — Kamailio's auth module model (src/modules/auth/nid.c, nc.c): the nonce carries an index into
+// the issuing node's nonce-count table, so replay protection needs no state outside that node
+// (src/state/nonce-table.ts). A nonce from another node, or from this node before a restart (a new
+// random node id per start), verifies its MAC but is answered with a fresh challenge, stale=true.
+// RFC 7616 §3.3 suggests the shape: "time-stamp H(time-stamp ":" ETag ":" secret-data)".
 //
 // Wire format: base64url (RFC 4648 §5, no padding) of 30 bytes  → always exactly 40 characters:
 //
 //   bytes  0..5   issuedAt, ms since the epoch, 48-bit big-endian
-//          6..13  random (8 bytes)
-//         14..29  HMAC-SHA256(secret, "tg-nonce-v1" ‖ bytes[0..14) ‖ realm), first 16 bytes
+//          6..9   node id (random per start of the issuing node)
+//         10..13  sequence number in the node's nonce table (its slot is the sequence modulo the size)
+//         14..29  HMAC-SHA256(secret, "tg-nonce-v2" ‖ bytes[0..14) ‖ realm), first 16 bytes
 //
 // 30 bytes is a multiple of 3, so the encoding has no padding and no spare bits: each nonce has exactly one
 // textual form (no malleable aliases). The realm is bound into the MAC so a nonce issued for one realm
-// cannot be replayed against another. nonceId() (the first 19 characters, covering issuedAt ‖ random)
-// keys the nonce counts.
+// cannot be replayed against another.
 import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 export type NonceSecret = string | Uint8Array;
 /** One secret, or several for rotation: the first one signs new nonces, every one is accepted. */
 export type NonceSecrets = NonceSecret | readonly NonceSecret[];
 
+/** Who issued a nonce: the node (random per start) and the nonce's sequence in its table. */
+export interface NonceOrigin {
+  nodeId: number;
+  seq: number;
+}
+
 export type NonceCheck =
-  | { kind: 'valid'; issuedAt: number; id: string }
-  | { kind: 'expired'; issuedAt: number; id: string }
+  | { kind: 'valid'; issuedAt: number; id: string; nodeId: number; seq: number }
+  | { kind: 'expired'; issuedAt: number; id: string; nodeId: number; seq: number }
   | { kind: 'invalid' };
 
 export const NONCE_LENGTH = 40;
 const RAW_LENGTH = 30;
 const PREFIX_LENGTH = 14;
 const MAC_LENGTH = 16;
-const MAC_DOMAIN = Buffer.from('tg-nonce-v1', 'latin1');
+const MAC_DOMAIN = Buffer.from('tg-nonce-v2', 'latin1');
 const MAX_ISSUED_AT = 2 ** 48 - 1;
 const BASE64URL_40 = /^[A-Za-z0-9_-]{40}$/;
 /** Tolerated clock difference between the node that issued a nonce and the one checking it. */
@@ -56,12 +63,16 @@ function mac(secret: NonceSecret, raw: Buffer, realm: string): Buffer {
  * Issue a nonce. `nowMs` is wall-clock milliseconds (Date.now()). Throws only on programmer error
  * (no secret / absurd clock), never on protocol input.
  */
-export function createNonce(secrets: NonceSecrets, nowMs: number, realm = ''): string {
+export function createNonce(secrets: NonceSecrets, nowMs: number, realm = '', origin?: NonceOrigin): string {
   const issuedAt = Math.floor(nowMs);
   if (!(issuedAt >= 0 && issuedAt <= MAX_ISSUED_AT)) throw new RangeError(`nonce: bad clock value ${nowMs}`);
   const raw = Buffer.allocUnsafe(RAW_LENGTH);
   raw.writeUIntBE(issuedAt, 0, 6);
-  randomFillSync(raw, 6, 8);
+  if (origin === undefined) randomFillSync(raw, 6, 8);
+  else {
+    raw.writeUInt32BE(origin.nodeId >>> 0, 6);
+    raw.writeUInt32BE(origin.seq >>> 0, 10);
+  }
   mac(firstSecret(secrets), raw, realm).copy(raw, PREFIX_LENGTH, 0, MAC_LENGTH);
   return raw.toString('base64url');
 }
@@ -96,16 +107,18 @@ export function checkNonce(
   const issuedAt = raw.readUIntBE(0, 6);
   if (issuedAt - nowMs > clockSkewSeconds * 1000) return INVALID;
   const id = nonceId(nonce);
-  if (nowMs - issuedAt > ttlSeconds * 1000) return { kind: 'expired', issuedAt, id };
-  return { kind: 'valid', issuedAt, id };
+  const nodeId = raw.readUInt32BE(6);
+  const seq = raw.readUInt32BE(10);
+  if (nowMs - issuedAt > ttlSeconds * 1000) return { kind: 'expired', issuedAt, id, nodeId, seq };
+  return { kind: 'valid', issuedAt, id, nodeId, seq };
 }
 
 /**
- * The stable identifier of a well-formed nonce (its issuedAt ‖ random part, 19 base64url characters),
- * used as the nonce-count key. Only meaningful after checkNonce() accepted the nonce.
+ * The stable identifier of a well-formed nonce (its issuedAt ‖ node ‖ sequence part, 19 base64url
+ * characters). Only meaningful after checkNonce() accepted the nonce.
  */
 export function nonceId(nonce: string): string {
-  // 19 characters = 114 bits: all 112 bits of issuedAt ‖ random plus 2 MAC bits. No decode needed.
+  // 19 characters = 114 bits: all 112 bits of issuedAt ‖ node ‖ sequence plus 2 MAC bits.
   return nonce.slice(0, 19);
 }
 

@@ -12,7 +12,8 @@
 //   invalid_nonce          nonce we never issued (or for another realm), or wrong opaque → challenge
 //   bad_digest             wrong response — ALSO for unknown usernames (a dummy HA1 is hashed so both
 //                          take the same path) and for a wrong response on an expired nonce → 403/401
-//   stale                  response right but nonce expired → challenge with stale=true (RFC 7616 §3.3)
+//   stale                  response right but nonce expired, issued by another node (or this node before a
+//                          restart), or its slot reissued → challenge with stale=true (RFC 7616 §3.3)
 //   replay                 nc already used for this nonce or older than the window → challenge
 //
 // Deliberate restrictions (documented refusals):
@@ -32,8 +33,15 @@ import {
   nodeHashName,
   parseDigestAlgorithm,
 } from '../../domain/digest/digest-hash.ts';
-import { checkNonce, DEFAULT_CLOCK_SKEW_SECONDS, type NonceSecrets, nonceRemainingSeconds } from './nonce.ts';
-import type { NonceCountStore } from './nonce-count.ts';
+import type { NcResult } from '../../state/nonce-table.ts';
+import { checkNonce, DEFAULT_CLOCK_SKEW_SECONDS, type NonceSecrets } from './nonce.ts';
+
+/** This node's nonce counts (src/state/nonce-table.ts): synchronous, never a round trip. */
+export interface NonceCounter {
+  /** The node id this node writes into its nonces. */
+  readonly nodeId: number;
+  check(seq: number, nc: number): NcResult;
+}
 
 /** Parameters of one Authorization header: lower-cased names → unquoted values. */
 export type AuthParams = ReadonlyMap<string, string> | Readonly<Record<string, string | undefined>>;
@@ -45,15 +53,13 @@ export type UriPolicy =
   | { kind: 'custom'; check: (digestUri: string) => boolean };
 
 /** Stored HA1 values (lower-case hex, as computeHa1 produces) for a username; absent algorithms fail. */
-export type CredentialLookup = (
-  username: string,
-) => Partial<Ha1Set> | undefined | Promise<Partial<Ha1Set> | undefined>;
+export type CredentialLookup = (username: string) => Partial<Ha1Set> | undefined;
 
 export interface DigestVerifierConfig {
   /** Cluster nonce secret(s); see nonce.ts. */
   secrets: NonceSecrets;
   nonceTtlSeconds: number;
-  nonceCounts: NonceCountStore;
+  nonceCounts: NonceCounter;
   lookup: CredentialLookup;
   /** Wall clock in ms (default Date.now). */
   now?: () => number;
@@ -153,10 +159,7 @@ export function expectedResponse(
   return createHash(h).update(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`, 'utf8').digest();
 }
 
-export async function verifyDigest(
-  config: DigestVerifierConfig,
-  req: DigestVerifyRequest,
-): Promise<VerifyOutcome> {
+export function verifyDigest(config: DigestVerifierConfig, req: DigestVerifyRequest): VerifyOutcome {
   const p = req.params;
   if (p === undefined) return MISSING;
   let get: (name: string) => string | undefined;
@@ -220,7 +223,7 @@ export async function verifyDigest(
   const n = checkNonce(config.secrets, nonce, now, config.nonceTtlSeconds, req.realm, skew);
   if (n.kind === 'invalid') return INVALID_NONCE;
 
-  const stored = await config.lookup(username);
+  const stored = config.lookup(username);
   const storedHa1 = stored === undefined ? undefined : ha1For(stored, algorithm);
   const known = storedHa1 !== undefined && storedHa1.length === digestHexLength(algorithm);
   const ha1 = known ? storedHa1 : DUMMY_HA1[algorithm];
@@ -230,10 +233,11 @@ export async function verifyDigest(
   const match = timingSafeEqual(expected, Buffer.from(response, 'hex'));
   if (!match || !known) return { kind: 'bad_digest', username };
 
-  if (n.kind === 'expired') return { kind: 'stale', username };
+  // Another node's nonce (or ours from before a restart) has no nc record here: a fresh challenge.
+  if (n.kind === 'expired' || n.nodeId !== config.nonceCounts.nodeId) return { kind: 'stale', username };
 
-  const ttl = nonceRemainingSeconds(n.issuedAt, now, config.nonceTtlSeconds) + skew;
-  const counted = await config.nonceCounts.check(n.id, nc, ttl);
+  const counted = config.nonceCounts.check(n.seq, nc);
+  if (counted === 'reused') return { kind: 'stale', username };
   if (counted !== 'fresh') return { kind: 'replay', username };
   return { kind: 'ok', username, algorithm };
 }

@@ -1,28 +1,48 @@
-// How the edge runs inside `trunkgate serve`:
-//   TRUNKGATE_SIP_WORKERS=1  → in this process, beside the API (tests, small deployments);
-//   TRUNKGATE_SIP_WORKERS=N  → N node:cluster workers sharing the SIP port, one per core by
-//                              default; this process (the primary) serves the API, the shared
-//                              state broker (nonce counts, bans, CPS, bindings — unless Redis is
-//                              configured) and aggregates the workers' metrics.
-import cluster, { type Worker } from 'node:cluster';
+// How the edge runs inside `trunkgate serve` (docs/architecture.md, "Edge runtime and state"):
+// TRUNKGATE_SIP_WORKERS edge threads (worker_threads; default one per core), each with its own UDP
+// socket and TCP server on the SIP port (SO_REUSEPORT: the kernel spreads datagrams by 4-tuple and
+// connections across the threads). The API stays in this, the main thread. All threads share this
+// node's state in SharedArrayBuffers (src/state/shared-state.ts), created here once per start — so
+// a restart (a new node id) makes every nonce in the wild stale, by design.
+//
+// Each thread keeps its own prom-client registry; GET /metrics asks every thread for its metrics
+// (a MessagePort round trip, off the SIP path) and merges them. A thread that dies is restarted.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AggregatorRegistry, Registry } from 'prom-client';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { AggregatorRegistry } from 'prom-client';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
+import { createSharedStateMemory } from '../../state/shared-state.ts';
 import type { Store } from '../../store/database.ts';
-import { startStateBrokerInPrimary } from '../state/cluster-broker.ts';
-import { createEdgeState } from '../state/edge-state.ts';
-import { resolveClusterSecret, startEdge } from './edge-server.ts';
-import { edgeStateView } from './edge-state-adapter.ts';
+import { resolveClusterSecret } from './edge-server.ts';
+import type { EdgeThreadData, EdgeThreadMessage } from './edge-thread-protocol.ts';
 
 export interface EdgeRuntime {
-  /** Prometheus text of every edge process. */
+  /** Prometheus text of every edge thread, merged. */
   metrics(): Promise<{ contentType: string; body: string }>;
   health(): { backend: string; degraded: boolean; workers: number };
-  /** UDP/TCP port actually bound (useful with port 0 in tests; cluster mode reports the configured one). */
+  /** UDP/TCP port actually bound (useful with port 0 in tests). */
   port: number;
   close(): Promise<void>;
+}
+
+function threadEntry(): { file: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js'))
+    return { file: here.replace(/edge-runtime\.js$/, 'edge-thread.js'), execArgv: [] };
+  const ts = here.replace(/edge-runtime\.ts$/, 'edge-thread.ts');
+  if (!existsSync(ts)) throw new Error(`edge thread entry not found: ${ts}`);
+  return { file: ts, execArgv: ['--import', 'tsx'] };
+}
+
+/** One thread's registry.getMetricsAsJSON(). */
+type ThreadMetrics = Parameters<typeof AggregatorRegistry.aggregate>[0][number];
+
+interface Thread {
+  index: number;
+  worker: Worker;
+  alive: boolean;
 }
 
 export async function startEdgeRuntime(
@@ -31,114 +51,115 @@ export async function startEdgeRuntime(
   log: Logger,
 ): Promise<EdgeRuntime> {
   const clusterSecret = await resolveClusterSecret(config, store);
-  if (config.sip.workers <= 1) return startInProcess(config, store, log, clusterSecret);
-  return startCluster(config, log, clusterSecret);
-}
-
-async function startInProcess(
-  config: Readonly<Config>,
-  store: Store,
-  log: Logger,
-  clusterSecret: string,
-): Promise<EdgeRuntime> {
-  const registry = new Registry();
-  const state = await createEdgeState({
-    redisUrl: config.redisUrl,
-    mode: 'single',
-    config: { authFailure: config.authFailure, sipPacketRate: config.sipPacketRate || 1 },
-    // TRUNKGATE_REDIS_PREFIX: deployments sharing a Redis must not share bans, CPS windows or nonces.
-    keyPrefix: `${config.redisKeyPrefix}sip:`,
-    log,
+  const memory = createSharedStateMemory({
+    policy: config.authFailure,
+    packetRatePerSecond: config.sipPacketRate || 1,
   });
-  const edge = await startEdge({
-    config,
-    store,
-    log,
-    state: edgeStateView(state, config.sipPacketRate > 0, false),
-    registry,
-    clusterSecret,
-  });
-  return {
-    metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
-    health: () => ({ ...state.health(), workers: 1 }),
-    port: edge.udp.port,
-    close: async () => {
-      await edge.close();
-      await state.close();
-    },
-  };
-}
-
-function workerEntry(): { exec: string; execArgv: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js'))
-    return { exec: here.replace(/edge-runtime\.js$/, 'edge-worker.js'), execArgv: [] };
-  const ts = here.replace(/edge-runtime\.ts$/, 'edge-worker.ts');
-  if (!existsSync(ts)) throw new Error(`edge worker entry not found: ${ts}`);
-  return { exec: ts, execArgv: ['--import', 'tsx'] };
-}
-
-async function startCluster(
-  config: Readonly<Config>,
-  log: Logger,
-  clusterSecret: string,
-): Promise<EdgeRuntime> {
-  const broker = startStateBrokerInPrimary(cluster, { bans: config.authFailure, maxNonces: 2_000_000 });
-  const { exec, execArgv } = workerEntry();
-  // TRUNKGATE_SIP_WORKER_NODE_ARGS passes node flags to the workers, e.g. "--cpu-prof" for profiling.
+  const count = config.sip.workers;
+  // One Int32 per thread: 1 while that thread's Redis is configured but unusable.
+  const degraded = new Int32Array(new SharedArrayBuffer(4 * count));
+  const { file, execArgv } = threadEntry();
+  // TRUNKGATE_SIP_WORKER_NODE_ARGS passes node flags to the threads, e.g. "--cpu-prof" for profiling.
   const extra = (process.env['TRUNKGATE_SIP_WORKER_NODE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
-  cluster.setupPrimary({ exec, execArgv: [...execArgv, ...extra], serialization: 'advanced' });
+  const threads: Array<Thread | undefined> = new Array(count);
+  let port = config.sipPort;
   let stopping = false;
-  const workers = new Set<Worker>();
-  const fork = (index: number): Promise<void> =>
+  let nextRequest = 1;
+  const pending = new Map<number, (m: EdgeThreadMessage) => void>();
+
+  // Thread-to-thread ports (a full mesh), for handing TCP bytes to the thread that owns the connection.
+  function connectPeers(index: number): void {
+    for (const other of threads) {
+      if (other === undefined || other.index === index || !other.alive) continue;
+      const self = threads[index];
+      if (self === undefined) continue;
+      const { port1, port2 } = new MessageChannel();
+      self.worker.postMessage({ type: 'peer', index: other.index, port: port1 }, [port1]);
+      other.worker.postMessage({ type: 'peer', index, port: port2 }, [port2]);
+    }
+  }
+
+  const spawn = (index: number): Promise<void> =>
     new Promise((resolve, reject) => {
-      const w = cluster.fork({
-        TRUNKGATE_EDGE_WORKER_INDEX: String(index),
-        TRUNKGATE_EDGE_WORKERS: String(config.sip.workers),
-        TRUNKGATE_CLUSTER_SECRET: clusterSecret,
-      });
-      workers.add(w);
-      const onMessage = (m: unknown) => {
-        if (typeof m === 'object' && m !== null && (m as { edge?: string }).edge === 'ready') {
-          w.off('message', onMessage);
+      const data: EdgeThreadData = { index, threads: count, port, clusterSecret, memory, degraded };
+      const worker = new Worker(file, { workerData: data, execArgv: [...execArgv, ...extra] });
+      const thread: Thread = { index, worker, alive: false };
+      threads[index] = thread;
+      worker.on('message', (m: EdgeThreadMessage) => {
+        if (m.type === 'ready') {
+          thread.alive = true;
+          port = m.port;
+          connectPeers(index);
           resolve();
-        } else if (typeof m === 'object' && m !== null && (m as { edge?: string }).edge === 'failed') {
-          w.off('message', onMessage);
-          reject(new Error(`sip worker ${index} failed to start: ${(m as { error?: string }).error ?? ''}`));
+        } else if (m.type === 'failed') {
+          reject(new Error(`sip edge thread ${index} failed to start: ${m.error}`));
+        } else if (m.type === 'metrics') {
+          pending.get(m.id)?.(m);
         }
-      };
-      w.on('message', onMessage);
-      w.on('exit', (code) => {
-        workers.delete(w);
-        if (!stopping) {
-          log.error({ worker: index, code }, 'sip worker exited; restarting it');
-          setTimeout(
-            () =>
-              void fork(index).catch((err: unknown) =>
-                log.error({ err: String(err) }, 'sip worker restart failed'),
-              ),
-            500,
-          ).unref();
-        }
+      });
+      worker.on('error', (err) => log.error({ thread: index, err: err.message }, 'sip edge thread error'));
+      worker.on('exit', (code) => {
+        thread.alive = false;
+        Atomics.store(degraded, index, 0);
+        if (stopping) return;
+        log.error({ thread: index, code }, 'sip edge thread exited; restarting it');
+        setTimeout(
+          () =>
+            void spawn(index).catch((err: unknown) =>
+              log.error({ err: String(err) }, 'sip edge thread restart failed'),
+            ),
+          500,
+        ).unref();
       });
     });
-  await Promise.all(Array.from({ length: config.sip.workers }, (_, i) => fork(i)));
-  log.info({ workers: config.sip.workers }, 'sip edge workers ready');
+
+  // The first thread binds (port 0 picks a free port); the others join it on the same port.
+  await spawn(0);
+  await Promise.all(Array.from({ length: count - 1 }, (_, i) => spawn(i + 1)));
+  log.info({ threads: count, port }, 'sip edge threads ready');
+
   const aggregator = new AggregatorRegistry();
+  const collect = (t: Thread): Promise<ThreadMetrics> =>
+    new Promise((resolve) => {
+      const id = nextRequest++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        resolve([]);
+      }, 2000);
+      pending.set(id, (m) => {
+        clearTimeout(timer);
+        pending.delete(id);
+        resolve(m.type === 'metrics' ? (m.metrics as ThreadMetrics) : []);
+      });
+      t.worker.postMessage({ type: 'metrics', id });
+    });
+
   return {
-    metrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
+    metrics: async () => {
+      const live = threads.filter((t): t is Thread => t?.alive === true);
+      const all = await Promise.all(live.map(collect));
+      const merged = AggregatorRegistry.aggregate(all);
+      return { contentType: aggregator.contentType, body: await merged.metrics() };
+    },
     health: () => ({
-      backend: config.redisUrl ? 'redis' : 'cluster',
-      degraded: false,
-      workers: workers.size,
+      backend: config.redisUrl !== undefined ? 'redis' : 'shared-memory',
+      degraded: degraded.some((d) => d !== 0),
+      workers: threads.filter((t) => t?.alive === true).length,
     }),
-    port: config.sipPort,
+    get port() {
+      return port;
+    },
     close: async () => {
       stopping = true;
-      const exits = [...workers].map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
-      for (const w of workers) w.kill('SIGTERM');
-      await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 5000).unref())]);
-      broker.close();
+      await Promise.all(
+        threads.map(async (t) => {
+          if (t === undefined) return;
+          const exited = new Promise<void>((resolve) => t.worker.once('exit', () => resolve()));
+          t.worker.postMessage({ type: 'stop' });
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+          await t.worker.terminate();
+        }),
+      );
     },
   };
 }

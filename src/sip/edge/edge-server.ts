@@ -1,8 +1,9 @@
 // One edge instance: UDP + TCP transports feeding the request handler, with the policy cache.
-// In cluster mode every worker runs one of these on the shared port (see edge-cluster.ts).
+// Every edge thread runs one of these on the shared port (edge-runtime.ts, edge-thread.ts).
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import type { MessagePort } from 'node:worker_threads';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
@@ -17,11 +18,14 @@ import { createEdgeMetrics } from './edge-metrics.ts';
 import type { EdgeStateView } from './edge-state.ts';
 import { PolicyCache } from './policy-cache.ts';
 import { RequestHandler, type Upstream } from './request-handler.ts';
+import { TcpHandoff } from './tcp-handoff.ts';
 
 export interface RunningEdge {
   udp: { address: string; port: number };
   tcp: { address: string; port: number };
   policy: PolicyCache;
+  /** Another edge thread's port: TCP bytes for connections it owns go there (tcp-handoff.ts). */
+  addPeer(index: number, port: MessagePort): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +56,8 @@ export interface StartEdgeOptions {
   state: EdgeStateView;
   registry: Registry;
   clusterSecret: string;
+  /** This thread's index among the edge threads sharing the port (0 when alone). */
+  thread?: { index: number; threads: number };
 }
 
 export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
@@ -63,6 +69,25 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
 
   let udp: UdpTransport | undefined;
   let tcp: TcpTransport | undefined;
+  const threadIndex = o.thread?.index ?? 0;
+  const reusePort = (o.thread?.threads ?? 1) > 1;
+  /** RFC 3261 §18.2.2: the caller's own connection, else a new one to received + sent-by port. */
+  const fallbackTcp = (data: Buffer, host: string, port: number) => {
+    if (tcp === undefined) return;
+    if (tcp.send(data, { address: host, port })) return;
+    tcp.connectTo(host, port).then(
+      (id) => tcp?.send(data, { address: host, port, connectionId: id }),
+      (err: unknown) =>
+        log.warn(
+          { host, port, err: err instanceof Error ? err.message : String(err) },
+          'sip tcp connect failed',
+        ),
+    );
+  };
+  const handoff = new TcpHandoff(threadIndex, (m) => {
+    if (tcp?.send(m.data, { address: m.host, port: m.port, connectionId: m.connection }) !== true)
+      fallbackTcp(m.data, m.host, m.fallbackPort);
+  });
   const handler = new RequestHandler({
     identity: {
       host: config.sip.advertiseHost,
@@ -82,22 +107,29 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
       if (to.transport === 'udp') udp?.send(data, to.address, to.port);
       else tcp?.send(data, to);
     },
-    sendTo: (data, host, port, transport) => {
+    sendTo: (
+      data: Buffer,
+      host: string,
+      port: number,
+      transport: 'udp' | 'tcp',
+      route?: { owner?: { thread: number; connection: number }; fallbackPort?: number },
+    ) => {
       if (transport === 'udp') {
         udp?.send(data, host, port);
         return;
       }
-      if (tcp === undefined) return;
-      if (!tcp.send(data, { address: host, port })) {
-        tcp.connectTo(host, port).then(
-          (id) => tcp?.send(data, { address: host, port, connectionId: id }),
-          (err: unknown) =>
-            log.warn(
-              { host, port, err: err instanceof Error ? err.message : String(err) },
-              'sip tcp connect failed',
-            ),
-        );
+      const owner = route?.owner;
+      const fallbackPort = route?.fallbackPort ?? port;
+      if (owner !== undefined) {
+        if (owner.thread === threadIndex) {
+          if (tcp?.send(data, { address: host, port, connectionId: owner.connection }) !== true)
+            fallbackTcp(data, host, fallbackPort);
+          return;
+        }
+        if (handoff.send(owner.thread, { data, host, port, connection: owner.connection, fallbackPort }))
+          return;
       }
+      fallbackTcp(data, host, port);
     },
   });
 
@@ -105,6 +137,7 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
     host: config.sipHost,
     port: config.sipPort,
     onDatagram: (data, remote) => handler.handle(data, remote),
+    reusePort,
     onError: (err) => log.error({ err: err.message }, 'sip udp socket error'),
   });
   const udpAddress = await udp.start();
@@ -114,6 +147,7 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
     maxMessageSize: config.sip.maxMessageSize,
     idleTimeoutMs: config.sip.tcpIdleSeconds * 1000,
     maxConnectionsPerAddress: config.sip.tcpMaxConnectionsPerAddress,
+    reusePort,
     frame: (buf) => {
       const r = parseMessage(buf, { transport: 'stream', maxSize: config.sip.maxMessageSize });
       switch (r.kind) {
@@ -155,8 +189,10 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
     udp: udpAddress,
     tcp: tcpAddress,
     policy,
+    addPeer: (index, port) => handoff.addPeer(index, port),
     close: async () => {
       policy.stop();
+      handoff.close();
       await Promise.all([udp?.close(), tcp?.close()]);
     },
   };

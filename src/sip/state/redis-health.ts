@@ -55,8 +55,7 @@ export class RedisHealth {
     this.degradedSince = Date.now();
     this.log.warn(
       { backend: 'redis', reason: err instanceof Error ? err.message : String(err) },
-      'shared SIP state degraded: Redis unreachable; bans, CPS limits and registrar bindings use local ' +
-        'state until it is back, nonce-count checks fail closed (requests refused)',
+      'shared SIP state degraded: Redis unreachable; bans are enforced per node until it is back',
     );
   }
 

@@ -16,6 +16,8 @@ export interface TcpTransportOptions {
   maxMessageSize: number;
   idleTimeoutMs: number;
   maxConnectionsPerAddress: number;
+  /** Share the port with the other edge threads (SO_REUSEPORT, Node ≥ 22.12). */
+  reusePort?: boolean;
   /** Finds the end of the next message in `buf` (the parser's stream framing). */
   frame(buf: Buffer): FrameResult;
   onMessage(data: Buffer, remote: Remote): void;
@@ -48,7 +50,13 @@ export class TcpTransport {
       server.once('error', reject);
       // `::` with ipv6Only false is dual-stack; fall back to IPv4 only where IPv6 is absent.
       server.listen(
-        { host: wantsAny ? '::' : this.opts.host, port: this.opts.port, exclusive: false, ipv6Only: false },
+        {
+          host: wantsAny ? '::' : this.opts.host,
+          port: this.opts.port,
+          exclusive: false,
+          ipv6Only: false,
+          reusePort: this.opts.reusePort === true,
+        },
         () => {
           server.off('error', reject);
           resolve();
@@ -58,7 +66,15 @@ export class TcpTransport {
       if (!wantsAny || (err.code !== 'EAFNOSUPPORT' && err.code !== 'EADDRNOTAVAIL')) throw err;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen({ host: '0.0.0.0', port: this.opts.port, exclusive: false }, () => resolve());
+        server.listen(
+          {
+            host: '0.0.0.0',
+            port: this.opts.port,
+            exclusive: false,
+            reusePort: this.opts.reusePort === true,
+          },
+          () => resolve(),
+        );
       });
     });
     this.server = server;

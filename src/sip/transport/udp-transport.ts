@@ -1,5 +1,6 @@
 // UDP transport (RFC 3261 §18): one datagram is one message; replies go to the source address
-// (and rport, RFC 3581). Under node:cluster every worker shares the primary's socket handle.
+// (and rport, RFC 3581). Every edge thread binds its own socket on the SIP port (reusePort: SO_REUSEPORT,
+// the kernel spreads datagrams over the sockets by 4-tuple hash).
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { normaliseAddress, type Remote } from './remote.ts';
@@ -11,6 +12,8 @@ export interface UdpTransportOptions {
   onError?(err: Error): void;
   /** Socket receive buffer; a burst larger than this is dropped by the kernel. */
   recvBufferSize?: number;
+  /** Share the port with the other edge threads (SO_REUSEPORT, Node ≥ 22.12). */
+  reusePort?: boolean;
 }
 
 export class UdpTransport {
@@ -45,7 +48,11 @@ export class UdpTransport {
     ipv6Only?: boolean,
   ): Promise<{ address: string; port: number }> {
     return new Promise((resolve, reject) => {
-      const socket = dgram.createSocket({ type, ...(ipv6Only !== undefined ? { ipv6Only } : {}) });
+      const socket = dgram.createSocket({
+        type,
+        ...(ipv6Only !== undefined ? { ipv6Only } : {}),
+        ...(this.opts.reusePort === true ? { reusePort: true } : {}),
+      });
       const onBindError = (err: Error) => {
         socket.close();
         reject(err);

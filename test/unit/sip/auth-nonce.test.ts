@@ -23,7 +23,16 @@ test('createNonce: 40 base64url chars, unique, verifiable by any holder of the s
   assert.equal(seen.size, 1000);
   const n = createNonce(SECRET, T0, 'sip.example.com');
   const r = checkNonce(SECRET, n, T0 + 5000, 300, 'sip.example.com');
-  assert.deepEqual(r, { kind: 'valid', issuedAt: T0, id: nonceId(n) });
+  assert.deepEqual(r, {
+    kind: 'valid',
+    issuedAt: T0,
+    id: nonceId(n),
+    nodeId: r.kind === 'invalid' ? 0 : r.nodeId,
+    seq: r.kind === 'invalid' ? 0 : r.seq,
+  });
+  const named = createNonce(SECRET, T0, 'sip.example.com', { nodeId: 0xdeadbeef, seq: 7 });
+  const c = checkNonce(SECRET, named, T0, 300, 'sip.example.com');
+  assert.deepEqual(c.kind === 'valid' && [c.nodeId, c.seq], [0xdeadbeef, 7], 'names its node and slot');
   // A Buffer secret with the same bytes is the same key.
   assert.equal(checkNonce(Buffer.from(SECRET), n, T0, 300, 'sip.example.com').kind, 'valid');
 });

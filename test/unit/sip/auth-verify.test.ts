@@ -3,13 +3,14 @@ import { test } from 'node:test';
 import { computeAllHa1, type DigestAlgorithm, type Ha1Set } from '../../../src/domain/digest/digest-hash.ts';
 import { buildChallenges } from '../../../src/sip/auth/challenge.ts';
 import { createNonce } from '../../../src/sip/auth/nonce.ts';
-import { MemoryNonceCountStore, type NonceCountStore } from '../../../src/sip/auth/nonce-count.ts';
 import {
   type AuthParams,
   type DigestVerifierConfig,
   type DigestVerifyRequest,
+  type NonceCounter,
   verifyDigest,
 } from '../../../src/sip/auth/verify.ts';
+import { createNonceTableMemory, NonceTable } from '../../../src/state/nonce-table.ts';
 import {
   answerChallenges,
   buildAuthorization,
@@ -29,18 +30,26 @@ const USERS: Record<string, Partial<Ha1Set>> = {
   legacy: { md5: computeAllHa1('legacy', REALM, 'Legacy-Pass-99').md5 },
 };
 
-function harness(opts: { store?: NonceCountStore; asyncLookup?: boolean } = {}) {
+const NODE = 0x5eed0001;
+
+/** This node's nonce table (the real shared-memory one), tagged with its node id. */
+function nonceTable(slots = 1024): NonceCounter & { issue(): number } {
+  const t = new NonceTable(createNonceTableMemory({ slots }), { slots });
+  return { nodeId: NODE, check: (seq, nc) => t.check(seq, nc), issue: () => t.issue() };
+}
+
+function harness(opts: { table?: ReturnType<typeof nonceTable> } = {}) {
   const clock = { now: T0 };
+  const table = opts.table ?? nonceTable();
   const config: DigestVerifierConfig = {
     secrets: SECRET,
     nonceTtlSeconds: TTL,
-    nonceCounts: opts.store ?? new MemoryNonceCountStore({ now: () => clock.now }),
-    lookup: opts.asyncLookup
-      ? async (u) => (Object.hasOwn(USERS, u) ? USERS[u] : undefined)
-      : (u) => (Object.hasOwn(USERS, u) ? USERS[u] : undefined),
+    nonceCounts: table,
+    lookup: (u) => (Object.hasOwn(USERS, u) ? USERS[u] : undefined),
     now: () => clock.now,
   };
-  const nonce = (realm = REALM) => createNonce(SECRET, clock.now, realm);
+  const nonce = (realm = REALM, nodeId = NODE) =>
+    createNonce(SECRET, clock.now, realm, { nodeId, seq: table.issue() });
   const verify = (params: AuthParams | undefined, over: Partial<DigestVerifyRequest> = {}) =>
     verifyDigest(config, {
       params,
@@ -77,10 +86,8 @@ test('accepts what the test UAC builds, for every algorithm', async () => {
   }
 });
 
-test('full round trip: challenge → UAC answer → verify, with async lookup and async store', async () => {
-  const memory = new MemoryNonceCountStore();
-  const store: NonceCountStore = { check: async (id, nc, ttl) => memory.check(id, nc, ttl) };
-  const { nonce, verify } = harness({ store, asyncLookup: true });
+test('full round trip: challenge → UAC answer → verify', async () => {
+  const { nonce, verify } = harness();
   for (const offered of [ALL, ['SHA-256', 'MD5'], ['MD5']] as const) {
     const challenges = buildChallenges({ realm: REALM, nonce: nonce(), opaque: 'op', algorithms: offered });
     const { authorization, challenge } = answerChallenges(challenges, {
@@ -190,6 +197,21 @@ test('replayed nc → replay; later and in-window out-of-order nc → ok', async
   assert.equal((await verify(auth(creds({ nonce: n, nc: 100 })))).kind, 'replay', 'older than the window');
   // A new nonce starts a new count.
   assert.equal((await verify(auth(creds({ nonce: nonce(), nc: 1 })))).kind, 'ok');
+});
+
+test("node-local nonces: another node's (or a restarted node's) nonce and a reissued slot → stale", () => {
+  const table = nonceTable(2);
+  const { nonce, verify } = harness({ table });
+  // Right digest on a nonce this node did not issue in this run: stale, so the UAC retries at once.
+  const foreign = nonce(REALM, NODE + 1);
+  assert.deepEqual(verify(auth(creds({ nonce: foreign }))), { kind: 'stale', username: 'alice' });
+  // Wrong digest on it: an ordinary failure, never stale.
+  assert.equal(verify(auth(creds({ nonce: foreign, password: 'Wrong-Horse-9' }))).kind, 'bad_digest');
+  const old = nonce();
+  assert.equal(verify(auth(creds({ nonce: old }))).kind, 'ok');
+  nonce();
+  nonce(); // two slots: `old`'s slot now belongs to a newer nonce
+  assert.deepEqual(verify(auth(creds({ nonce: old, nc: 2 }))), { kind: 'stale', username: 'alice' });
 });
 
 test('failed digests do not consume nonce counts (a sniffed nonce cannot be burnt)', async () => {

@@ -77,7 +77,10 @@ test('four threads hammer every shared table at once; the invariants hold', asyn
   assert.equal(main.bindings.getBindings('T1|alice@example.com').length, 10);
 
   // Bounded: 80,000 transactions into 64 × 8 slots.
-  assert.ok(results.every((r) => r.ownRecent), 'a thread finds the record it just wrote');
+  assert.ok(
+    results.every((r) => r.ownRecent),
+    'a thread finds the record it just wrote',
+  );
   assert.ok(main.evictions()['transactions']! > 0, 'full buckets evicted');
   assert.ok(main.transactionCount() <= 64 * 8, 'never more records than slots');
 });
@@ -127,7 +130,10 @@ test('failure window slides, bans expire, CPS refuses with Retry-After and recov
   now += 1200;
   assert.equal(s.cps.take('k', 2).allowed, true);
 
-  assert.deepEqual([s.packetRate.allow('p'), s.packetRate.allow('p'), s.packetRate.allow('p')], [true, true, false]);
+  assert.deepEqual(
+    [s.packetRate.allow('p'), s.packetRate.allow('p'), s.packetRate.allow('p')],
+    [true, true, false],
+  );
   now += 500;
   assert.equal(s.packetRate.allow('p'), true, 'one token back after 0.5 s at 2/s');
 });
@@ -150,12 +156,18 @@ test('bindings: refresh, remove, expiry and the contact size bound', () => {
     ],
   );
   s.bindings.setBinding('a', 'sip:one@h', 0);
-  assert.deepEqual(s.bindings.getBindings('a').map((b) => b.contact), ['sip:two@h']);
+  assert.deepEqual(
+    s.bindings.getBindings('a').map((b) => b.contact),
+    ['sip:two@h'],
+  );
   now += 10_000;
   assert.deepEqual(s.bindings.getBindings('a'), []);
   assert.equal(s.bindings.setBinding('a', `sip:${'x'.repeat(300)}@h`, 60).kind, 'contact_too_long');
   s.bindings.setBinding('a', 'sip:é@h', 60);
-  assert.deepEqual(s.bindings.getBindings('a').map((b) => b.contact), ['sip:é@h']);
+  assert.deepEqual(
+    s.bindings.getBindings('a').map((b) => b.contact),
+    ['sip:é@h'],
+  );
   s.bindings.removeAll('a');
   assert.deepEqual(s.bindings.getBindings('a'), []);
 });
