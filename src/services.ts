@@ -1,10 +1,10 @@
 // What the HTTP app and the SIP edge are handed: config, store and repositories.
 import type { Config } from './config.ts';
-import { type CounterStore, createCounterStore } from './counters/index.ts';
 import type { EncryptedSecretColumn } from './domain/secrets/encrypted-column.ts';
 import { Keyring } from './domain/secrets/keyring.ts';
 import { SecretBox } from './domain/secrets/secret-box.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { type CounterStore, createCounterStore } from './state/index.ts';
 import { AllowlistCache } from './store/allowlist-cache.ts';
 import type { Store } from './store/database.ts';
 import { AccountRepository } from './store/repositories/account-repository.ts';

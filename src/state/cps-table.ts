@@ -1,6 +1,6 @@
 // Calls-per-second limits shared by every edge thread. For a limit L calls/s: capacity =
 // max(1, ceil(L)) calls per window of capacity / L seconds (the semantics of
-// src/sip/state/cps-limiter.ts: "at most L calls in any one second" for a whole L, not a token
+// src/state/cps-limiter.ts: "at most L calls in any one second" for a whole L, not a token
 // bucket's 2L).
 //
 // A fixed-size record cannot hold `capacity` timestamps (up to 10,000), so the window is counted in

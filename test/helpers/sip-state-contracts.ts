@@ -1,11 +1,11 @@
-// Behaviour every implementation of a shared-state concern must have (src/sip/state/), written once and
+// Behaviour every implementation of a shared-state concern must have (src/state/), written once and
 // run against the Memory implementations (test/unit/sip/state-*.test.ts) and the Redis ones
 // (test/integration/sip-state-redis.test.ts). Time is an injected clock: nothing sleeps.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { BanList, BanPolicy } from '../../src/sip/state/ban-list.ts';
-import type { CpsLimiter } from '../../src/sip/state/cps-limiter.ts';
-import type { RegistrarStore } from '../../src/sip/state/registrar-store.ts';
+import type { BanList, BanPolicy } from '../../src/state/ban-list.ts';
+import type { CpsLimiter } from '../../src/state/cps-limiter.ts';
+import type { RegistrarStore } from '../../src/state/registrar-store.ts';
 
 export class TestClock {
   t = 1_700_000_000_000;

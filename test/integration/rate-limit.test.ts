@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { ResilientCounterStore } from '../../src/counters/index.ts';
+import { ResilientCounterStore } from '../../src/state/index.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/database.ts';
 import { startExtraNode } from '../helpers/extra-node.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { test } from 'node:test';
 import { type Logger, pino } from 'pino';
-import { createEdgeState } from '../../src/sip/state/edge-state.ts';
+import { createEdgeState } from '../../src/state/edge-state.ts';
 import { createSharedStateMemory } from '../../src/state/shared-state.ts';
 import {
   connectTestRedis,

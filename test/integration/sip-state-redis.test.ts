@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Redis } from 'ioredis';
-import { RedisAcceptedTransactions } from '../../src/sip/state/accepted-transactions.ts';
-import { RedisBanList } from '../../src/sip/state/ban-list.ts';
-import { RedisCpsLimiter } from '../../src/sip/state/cps-limiter.ts';
-import { RedisRegistrarStore } from '../../src/sip/state/registrar-store.ts';
+import { RedisBanList } from '../../src/state/ban-list.ts';
+import { RedisCpsLimiter } from '../../src/state/cps-limiter.ts';
+import { RedisRegistrarStore } from '../../src/state/registrar-store.ts';
 import {
   banListContract,
   cpsLimiterContract,
@@ -147,10 +146,6 @@ test('Redis shared state (real Redis)', async (t) => {
       const reg = new RedisRegistrarStore(r1, { keyPrefix: p });
       await reg.setBinding('sip:a@t.example', 'sip:a@192.0.2.1', 30);
       await reg.setBinding('sip:a@t.example', 'sip:a@192.0.2.2', 90);
-      await new RedisAcceptedTransactions(r1, { keyPrefix: p }).remember(
-        'z9hG4bKx|INVITE|192.0.2.1|5060',
-        32,
-      );
       const keys = (await keysUnder(r1, p)).sort();
       assert.deepEqual(
         keys,
@@ -160,7 +155,6 @@ test('Redis shared state (real Redis)', async (t) => {
           `${p}bans`,
           `${p}cps:trunk`,
           `${p}reg:sip:a@t.example`,
-          `${p}tx:z9hG4bKx|INVITE|192.0.2.1|5060`,
         ].sort(),
       );
       const ttl = async (k: string) => r1.pttl(`${p}${k}`);
@@ -172,8 +166,6 @@ test('Redis shared state (real Redis)', async (t) => {
       assert.ok(cps > 0 && cps <= 2000, `cps key ttl ${cps}`);
       const regTtl = await ttl('reg:sip:a@t.example');
       assert.ok(regTtl > 85_000 && regTtl <= 90_000, 'the AoR lives as long as its latest binding');
-      const tx = await ttl('tx:z9hG4bKx|INVITE|192.0.2.1|5060');
-      assert.ok(tx > 0 && tx <= 32_000);
       await reg.setBinding('sip:a@t.example', 'sip:a@192.0.2.2', 0);
       const shorter = await ttl('reg:sip:a@t.example');
       assert.ok(shorter > 0 && shorter <= 30_000, 'removing the latest binding shortens the TTL');
@@ -181,7 +173,7 @@ test('Redis shared state (real Redis)', async (t) => {
       assert.equal(await r1.exists(`${p}reg:sip:a@t.example`), 0, 'an AoR without bindings is deleted');
     });
 
-    await t.test('registrar and accepted transactions are shared between connections', async () => {
+    await t.test('registrar bindings are shared between connections', async () => {
       const p = prefix();
       const clock = new TestClock();
       const a = new RedisRegistrarStore(r1, { keyPrefix: p, now: clock.now });
@@ -192,11 +184,6 @@ test('Redis shared state (real Redis)', async (t) => {
       ]);
       await b.removeAll('sip:bob@t.example');
       assert.deepEqual(await a.getBindings('sip:bob@t.example'), []);
-      const ta = new RedisAcceptedTransactions(r1, { keyPrefix: p });
-      const tb = new RedisAcceptedTransactions(r2, { keyPrefix: p });
-      await ta.remember('k1', 32);
-      assert.equal(await tb.has('k1'), true);
-      assert.equal(await tb.has('k2'), false);
     });
   } finally {
     for (const l of lists) await l.close();

@@ -1,22 +1,19 @@
 // API rate limits (per account) and the brute-force block (per client address). Counters live in
-// services.counters: Redis shared by all nodes when configured, else this node's memory.
-import { formatIp, type IpAddress, maskAddress } from '../../domain/address/index.ts';
+// services.counters (src/state/): Redis shared by all nodes when configured, else this node's memory.
+import { formatIp, type IpAddress } from '../../domain/address/index.ts';
 import { ApiError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
+import { sourceKey } from '../../state/source-key.ts';
 import type { AccountRow } from '../../store/schema.ts';
 
 function retryAfterHeader(ms: number): Record<string, string> {
   return { 'Retry-After': String(Math.max(1, Math.ceil(ms / 1000))) };
 }
 
-/**
- * The key failures are counted under. IPv6 clients are counted per /64: that is one subscriber's
- * allocation (RFC 6177), and counting per /128 would let one host try 2^64 addresses in turn.
- */
+/** The key failures are counted under: the source-key rule the SIP edge's bans use (an IPv6 /64 is one). */
 export function failureKey(address: IpAddress | null): string {
   if (address === null) return 'auth:unknown';
-  if (address.family === 4) return `auth:${formatIp(address)}`;
-  return `auth:${formatIp(maskAddress(address, 64))}/64`;
+  return `auth:${sourceKey(formatIp(address))}`;
 }
 
 function failureLimit(services: Services) {

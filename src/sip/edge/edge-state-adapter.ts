@@ -1,7 +1,8 @@
 // Presents one thread's state (src/sip/state/edge-state.ts) as the narrow view the request handler uses.
 // Source addresses become source keys here (src/state/source-key.ts: an IPv6 /64 is one source).
+
+import type { EdgeState } from '../../state/edge-state.ts';
 import { sourceKey } from '../../state/source-key.ts';
-import type { EdgeState } from '../state/edge-state.ts';
 import type { EdgeStateView } from './edge-state.ts';
 
 /** How long a retransmission of an accepted request can still arrive (64*T1, RFC 3261 §17.2.2). */

@@ -1,4 +1,4 @@
-// The slice of state the request handler uses, all synchronous (src/sip/state/edge-state.ts and the
+// The slice of state the request handler uses, all synchronous (src/state/edge-state.ts and the
 // shared-memory tables of src/state/ behind it). Kept narrow so the hot path is easy to audit.
 import type { NonceOrigin } from '../auth/nonce.ts';
 import type { NonceCounter } from '../auth/verify.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { gcra } from '../../../src/counters/counter-store.ts';
-import { MemoryCounterStore } from '../../../src/counters/memory-counter-store.ts';
+import { gcra } from '../../../src/state/counter-store.ts';
+import { MemoryCounterStore } from '../../../src/state/memory-counter-store.ts';
 
 function clock(start = 1_000_000) {
   let now = start;

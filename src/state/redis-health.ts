@@ -8,7 +8,7 @@
 // warn line; the next success (or reconnect) flips it back with one info line. ioredis reports an error
 // per reconnect attempt — those are not logged again.
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../logger.ts';
+import type { Logger } from '../logger.ts';
 
 export type StateLog = Pick<Logger, 'warn' | 'info'>;
 

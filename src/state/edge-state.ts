@@ -10,9 +10,9 @@
 // A Redis outage degrades bans to per-node (the shared table keeps enforcing them), reported by
 // health().degraded and one warn line per outage (redis-health.ts); no request fails because of it.
 import { Redis, type RedisOptions } from 'ioredis';
-import { attachSharedState, type SharedState, type SharedStateMemory } from '../../state/shared-state.ts';
 import { RedisBanList } from './ban-list.ts';
 import { RedisHealth, type StateLog } from './redis-health.ts';
+import { attachSharedState, type SharedState, type SharedStateMemory } from './shared-state.ts';
 
 export interface EdgeStateOptions {
   memory: SharedStateMemory;

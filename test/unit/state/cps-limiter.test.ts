@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cpsWindow, MAX_CPS_CAPACITY, MemoryCpsLimiter } from '../../../src/sip/state/cps-limiter.ts';
+import { cpsWindow, MAX_CPS_CAPACITY, MemoryCpsLimiter } from '../../../src/state/cps-limiter.ts';
 import { cpsLimiterContract, TestClock } from '../../helpers/sip-state-contracts.ts';
 
 for (const [name, run] of cpsLimiterContract((clock) => new MemoryCpsLimiter({ now: clock.now }), 1000)) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BanCache } from '../../../src/sip/state/ban-cache.ts';
-import { DEFAULT_BAN_POLICY, MemoryBanList, resolveBanPolicy } from '../../../src/sip/state/ban-list.ts';
+import { BanCache } from '../../../src/state/ban-cache.ts';
+import { DEFAULT_BAN_POLICY, MemoryBanList, resolveBanPolicy } from '../../../src/state/ban-list.ts';
 import { banListContract, TestClock } from '../../helpers/sip-state-contracts.ts';
 
 for (const [name, run] of banListContract((clock, policy) =>
