@@ -1,0 +1,76 @@
+// Forwarder (Kamailio's RELAY): an admitted request goes statelessly to the configured upstream
+// (RFC 3261 §16.6, §16.11) with our Via, a Record-Route for dialog-creating methods, our realm's
+// credentials consumed (§22.3) and the X-Trunkgate-* identity headers the upstream trusts.
+import { getFrom } from '../../parser/name-addr.ts';
+import { serializeRequest } from '../../parser/serialize.ts';
+import type { AdmissionTarget } from '../admission-policy.ts';
+import { decrementMaxForwards, pushVia, stripCallerIdentity } from '../forwarding-headers.ts';
+import { dialogMac } from '../record-route.ts';
+import type { RequestHandlerDeps } from '../request-handler-deps.ts';
+import type { TransactionCache } from '../transaction-cache.ts';
+import type { RequestContext } from './request-context.ts';
+import type { Responder } from './responder.ts';
+
+export class Forwarder {
+  constructor(
+    private readonly d: RequestHandlerDeps,
+    private readonly tx: TransactionCache,
+    private readonly responder: Responder,
+    private readonly now: () => number,
+  ) {}
+
+  run(ctx: RequestContext): void {
+    const { req, from } = ctx;
+    const target = ctx.target as AdmissionTarget;
+    const upstream = this.d.upstream;
+    if (upstream === undefined) {
+      this.responder.finalRefusal(
+        ctx,
+        'not_found',
+        503,
+        'Service Unavailable',
+        'no upstream configured (TRUNKGATE_UPSTREAM)',
+      );
+      return;
+    }
+    const h = req.headers;
+    stripCallerIdentity(req);
+    // Our realm's credentials are consumed here (§22.3); others pass through.
+    if (ctx.credentialUuid !== null)
+      h.delete(req.method === 'REGISTER' ? 'Authorization' : 'Proxy-Authorization');
+    decrementMaxForwards(req);
+    if (
+      req.method === 'INVITE' ||
+      req.method === 'SUBSCRIBE' ||
+      req.method === 'REFER' ||
+      req.method === 'NOTIFY'
+    ) {
+      const fromHeader = getFrom(req);
+      const callId = h.get('call-id') ?? '';
+      const fromTag = fromHeader.ok ? (fromHeader.value.tag ?? '') : '';
+      h.prepend('Record-Route', this.recordRoute(callId, fromTag, upstream.transport));
+    }
+    h.append('X-Trunkgate-Account', target.accountAuthId);
+    h.append(target.kind === 'trunk' ? 'X-Trunkgate-Trunk' : 'X-Trunkgate-Application', target.id);
+    h.append('X-Trunkgate-Auth', ctx.auth);
+    if (ctx.credentialUuid !== null) h.append('X-Trunkgate-Credential', ctx.credentialUuid);
+    pushVia(req, ctx.vias, from, this.d.identity, this.d.keys.branch, upstream.transport);
+    const data = serializeRequest(req);
+    this.tx.set(
+      ctx.txKey,
+      { kind: 'forwarded', data, host: upstream.host, port: upstream.port, transport: upstream.transport },
+      this.now(),
+    );
+    // A CANCEL for this INVITE may reach another worker or node (in-dialog.ts); digest-admitted
+    // requests were already remembered by the digest stage.
+    if (req.method === 'INVITE' && ctx.credentialUuid === null) this.d.state.rememberAccepted(ctx.txKey);
+    this.d.metrics.outcome('admitted', from.transport);
+    this.d.sendTo(data, upstream.host, upstream.port, upstream.transport);
+  }
+
+  private recordRoute(callId: string, fromTag: string, transport: 'udp' | 'tcp'): string {
+    const { host, port } = this.d.identity;
+    const h = host.includes(':') ? `[${host}]` : host;
+    return `<sip:${h}:${port};transport=${transport};lr;tg=${dialogMac(this.d.keys.recordRoute, callId, fromTag)}>`;
+  }
+}

@@ -1,0 +1,32 @@
+// Response relay (RFC 3261 §16.7): a response carrying our branch in its top Via goes back by
+// Via — ours is popped and the response is sent to the next Via's received/rport (RFC 3581 §4).
+// Responses that are not ours are dropped (§16.7 step 3).
+
+import { validateResponseForProxy } from '../../parser/request-validation.ts';
+import { serializeResponse } from '../../parser/serialize.ts';
+import type { SipResponse } from '../../parser/sip-message.ts';
+import { getVias } from '../../parser/via.ts';
+import { rewriteVias } from '../forwarding-headers.ts';
+import type { RequestHandlerDeps } from '../request-handler-deps.ts';
+import { isOurBranch } from '../via-branch.ts';
+
+export class ResponseRelay {
+  constructor(private readonly d: RequestHandlerDeps) {}
+
+  run(res: SipResponse): void {
+    if (!validateResponseForProxy(res).ok) return;
+    const vias = getVias(res);
+    if (!vias.ok || vias.value.length < 2) return;
+    const ours = vias.value[0]!;
+    if (!isOurBranch(ours.branch)) return;
+    const next = vias.value[1]!;
+    const rest: string[] = [];
+    for (let i = 1; i < vias.value.length; i++) rest.push(vias.value[i]!.raw);
+    rewriteVias(res, rest);
+    const host = next.received ?? next.host;
+    const port = typeof next.rport === 'number' ? next.rport : (next.port ?? 5060);
+    const transport = next.transport === 'TCP' ? 'tcp' : 'udp';
+    this.d.metrics.responsesRelayed();
+    this.d.sendTo(serializeResponse(res), host, port, transport);
+  }
+}
