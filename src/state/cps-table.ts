@@ -4,10 +4,10 @@
 // bucket's 2L).
 //
 // A fixed-size record cannot hold `capacity` timestamps (up to 10,000), so the window is counted in
-// SLICES sub-windows of window/SLICES each, conservatively: a slice counts while any part of it is
-// inside the window. The count can only be too high, never too low — so the limit is never exceeded;
-// the price is that a call may be refused up to window/SLICES early. Record payload: windowMs,
-// capacity, then SLICES+1 (slice number, admissions) pairs in a ring.
+// SLICES sub-windows of window/SLICES each, conservatively: a slice counts all its admissions while
+// its latest one is inside the window. The count can only be too high, never too low — so the limit
+// is never exceeded; the price is that a call may be refused up to window/SLICES early. Record
+// payload: windowMs, capacity, then SLICES+1 (slice number, admissions, latest admission) in a ring.
 import { KEY_WORDS, type SharedTable, type TableSpec } from './shared-table.ts';
 
 export interface CpsDecision {
@@ -22,7 +22,7 @@ const RING = SLICES + 1;
 const ALLOWED: CpsDecision = Object.freeze({ allowed: true, retryAfterSeconds: 0 });
 
 export function cpsTableSpec(buckets: number): TableSpec {
-  return { buckets, ways: 4, words: 2 + 2 * RING };
+  return { buckets, ways: 4, words: 2 + 3 * RING };
 }
 
 export class CpsTable {
@@ -50,7 +50,7 @@ export class CpsTable {
       const p = () => base + KEY_WORDS;
       if (base < 0 || f[p()] !== windowMs || f[p() + 1] !== capacity) {
         if (base < 0) base = t.claim(b, now);
-        else f.fill(0, p(), p() + 2 + 2 * RING);
+        else f.fill(0, p(), p() + 2 + 3 * RING);
         f[p()] = windowMs;
         f[p() + 1] = capacity;
       }
@@ -58,25 +58,27 @@ export class CpsTable {
       let count = 0;
       let oldest = Number.POSITIVE_INFINITY;
       for (let i = 0; i < RING; i++) {
-        const s = f[ring + 2 * i]!;
-        const n = f[ring + 2 * i + 1]!;
-        if (n > 0 && s >= slice - SLICES) {
+        const at = ring + 3 * i;
+        const n = f[at + 1]!;
+        const latest = f[at + 2]!;
+        if (n > 0 && f[at]! >= slice - SLICES && latest + windowMs > now) {
           count += n;
-          if (s < oldest) oldest = s;
+          if (latest < oldest) oldest = latest;
         }
       }
       if (count >= capacity) {
-        // The oldest counted slice stops counting once it is more than SLICES slices old.
-        const waitMs = (oldest + SLICES + 1) * sliceMs - now;
+        // The oldest counted slice stops counting when its latest admission leaves the window.
+        const waitMs = oldest + windowMs - now;
         return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
       }
-      const at = ring + 2 * (slice % RING);
+      const at = ring + 3 * (slice % RING);
       if (f[at] !== slice) {
         f[at] = slice;
         f[at + 1] = 0;
       }
       f[at + 1]!++;
-      f[base + 2] = (slice + SLICES + 2) * sliceMs;
+      f[at + 2] = now;
+      f[base + 2] = now + windowMs;
       return ALLOWED;
     } finally {
       t.unlock(b);

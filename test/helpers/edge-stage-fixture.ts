@@ -20,8 +20,9 @@ import { Responder } from '../../src/sip/edge/stages/responder.ts';
 import { TransactionCache } from '../../src/sip/edge/transaction-cache.ts';
 import { parseMessage } from '../../src/sip/parser/parse-message.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/parser/sip-message.ts';
-import { createEdgeState, type EdgeState, type EdgeStateConfig } from '../../src/sip/state/index.ts';
 import type { Remote } from '../../src/sip/transport/remote.ts';
+import { createEdgeState, type EdgeState } from '../../src/state/edge-state.ts';
+import { createSharedStateMemory } from '../../src/state/shared-state.ts';
 
 export const DOMAIN = 'sip.unit.test';
 export const EDGE_HOST = '192.0.2.10';
@@ -124,7 +125,11 @@ export interface StageBench {
 export interface BenchOptions {
   targets?: TargetSpec[];
   upstream?: Upstream | undefined;
-  stateConfig?: EdgeStateConfig;
+  /** Ban policy (partial: defaults 10 / 60 s / 60 s) and packets per second per source. */
+  stateConfig?: {
+    authFailure?: Partial<{ maxFailures: number; windowSeconds: number; banSeconds: number }>;
+    sipPacketRate?: number;
+  };
 }
 
 export async function stageBench(o: BenchOptions = {}): Promise<StageBench> {
@@ -143,12 +148,12 @@ export async function stageBench(o: BenchOptions = {}): Promise<StageBench> {
     },
   });
   const log = pino({ level: 'debug' }, sink);
-  const state = await createEdgeState({
-    mode: 'single',
-    log,
-    now,
-    ...(o.stateConfig === undefined ? {} : { config: o.stateConfig }),
+  const memory = createSharedStateMemory({
+    policy: { maxFailures: 10, windowSeconds: 60, banSeconds: 60, ...o.stateConfig?.authFailure },
+    packetRatePerSecond: o.stateConfig?.sipPacketRate ?? 200,
+    sizes: { nonceSlots: 1024 },
   });
+  const state = await createEdgeState({ memory, log, now });
   const registry = new Registry();
   const replies: StageBench['replies'] = [];
   const sent: Sent[] = [];
@@ -160,7 +165,7 @@ export async function stageBench(o: BenchOptions = {}): Promise<StageBench> {
     nonceTtlSeconds: 300,
     keys: deriveEdgeKeys('unit-test-cluster-secret-0123456789'),
     policy: () => policy,
-    state: edgeStateView(state, true, false),
+    state: edgeStateView(state, true),
     metrics: createEdgeMetrics(registry),
     log,
     reply: (data, to) => replies.push({ data: data.toString('utf8'), to }),

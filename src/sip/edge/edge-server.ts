@@ -71,12 +71,15 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
   let tcp: TcpTransport | undefined;
   const threadIndex = o.thread?.index ?? 0;
   const reusePort = (o.thread?.threads ?? 1) > 1;
-  /** RFC 3261 §18.2.2: the caller's own connection, else a new one to received + sent-by port. */
-  const fallbackTcp = (data: Buffer, host: string, port: number) => {
+  /**
+   * RFC 3261 §18.2.2: this thread's connection with host:port, else a new one to host and
+   * `connectPort` (for a response: received and the sent-by port).
+   */
+  const fallbackTcp = (data: Buffer, host: string, port: number, connectPort = port) => {
     if (tcp === undefined) return;
     if (tcp.send(data, { address: host, port })) return;
-    tcp.connectTo(host, port).then(
-      (id) => tcp?.send(data, { address: host, port, connectionId: id }),
+    tcp.connectTo(host, connectPort).then(
+      (id) => tcp?.send(data, { address: host, port: connectPort, connectionId: id }),
       (err: unknown) =>
         log.warn(
           { host, port, err: err instanceof Error ? err.message : String(err) },
@@ -86,7 +89,7 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
   };
   const handoff = new TcpHandoff(threadIndex, (m) => {
     if (tcp?.send(m.data, { address: m.host, port: m.port, connectionId: m.connection }) !== true)
-      fallbackTcp(m.data, m.host, m.fallbackPort);
+      fallbackTcp(m.data, m.host, m.port, m.fallbackPort);
   });
   const handler = new RequestHandler({
     identity: {
@@ -107,13 +110,7 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
       if (to.transport === 'udp') udp?.send(data, to.address, to.port);
       else tcp?.send(data, to);
     },
-    sendTo: (
-      data: Buffer,
-      host: string,
-      port: number,
-      transport: 'udp' | 'tcp',
-      route?: { owner?: { thread: number; connection: number }; fallbackPort?: number },
-    ) => {
+    sendTo: (data, host, port, transport, route) => {
       if (transport === 'udp') {
         udp?.send(data, host, port);
         return;
@@ -123,14 +120,15 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
       if (owner !== undefined) {
         if (owner.thread === threadIndex) {
           if (tcp?.send(data, { address: host, port, connectionId: owner.connection }) !== true)
-            fallbackTcp(data, host, fallbackPort);
+            fallbackTcp(data, host, port, fallbackPort);
           return;
         }
         if (handoff.send(owner.thread, { data, host, port, connection: owner.connection, fallbackPort }))
           return;
       }
-      fallbackTcp(data, host, port);
+      fallbackTcp(data, host, port, fallbackPort);
     },
+    thread: threadIndex,
   });
 
   udp = new UdpTransport({

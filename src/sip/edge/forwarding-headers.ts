@@ -31,6 +31,7 @@ export function pushVia(
   identity: EdgeIdentity,
   branchKey: Buffer,
   transport: 'udp' | 'tcp',
+  thread = 0,
 ): void {
   const topVia = vias[0]!;
   const callerVia = `${topVia.raw.replace(/;\s*(received|rport)(=[^;,]*)?/gi, '')};received=${from.address};rport=${from.port}`;
@@ -39,6 +40,10 @@ export function pushVia(
     topVia.branch ?? '',
     `${topVia.host}:${topVia.port ?? ''}`,
     `${from.address}:${from.port}`,
+    // A TCP caller's responses must leave by its own connection, held by this thread.
+    from.transport === 'tcp' && from.connectionId !== undefined
+      ? { thread, connection: from.connectionId }
+      : undefined,
   );
   const ourHost = identity.host.includes(':') ? `[${identity.host}]` : identity.host;
   const out = [`SIP/2.0/${transport.toUpperCase()} ${ourHost}:${identity.port};branch=${branch}`, callerVia];

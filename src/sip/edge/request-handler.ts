@@ -59,17 +59,20 @@ export class RequestHandler {
         return;
       }
       const ctx = new RequestContext(msg, from, started);
-      void this.route(ctx).then(
-        () => this.d.metrics.observeLatency(Number(process.hrtime.bigint() - ctx.started) / 1e9),
-        (err: unknown) => this.internalError(ctx, err),
-      );
+      // Every stage is synchronous (shared-memory state, src/state/): no promise per request.
+      try {
+        this.route(ctx);
+        this.d.metrics.observeLatency(Number(process.hrtime.bigint() - ctx.started) / 1e9);
+      } catch (err) {
+        this.internalError(ctx, err);
+      }
     } catch (err) {
       this.d.log.error({ err: errMessage(err), source: from.address }, 'sip edge: unexpected error');
     }
   }
 
   /** The request route: every request passes these stages in this order until one stops it. */
-  private async route(ctx: RequestContext): Promise<void> {
+  private route(ctx: RequestContext): void {
     if (!this.gate.check(ctx)) return; // RFC 3261 §16.3 validation, loop detection
     if (!this.retransmission.run(ctx)) return;
     const method = ctx.req.method;
@@ -77,8 +80,8 @@ export class RequestHandler {
     if (method === 'CANCEL') return this.inDialog.cancel(ctx);
     if (ctx.inDialog) return this.inDialog.request(ctx);
     if (!this.admission.run(ctx)) return; // target by Request-URI, enabled, TLS, IP ACL
-    if (!(await this.digest.run(ctx))) return;
-    if (this.cps.applies(ctx) && !(await this.cps.run(ctx))) return;
+    if (!this.digest.run(ctx)) return;
+    if (this.cps.applies(ctx) && !this.cps.run(ctx)) return;
     if (method === 'REGISTER') return this.registrar.run(ctx);
     if (method === 'OPTIONS' && ctx.ruri?.user === undefined) return this.responder.options(ctx);
     this.forwarder.run(ctx);

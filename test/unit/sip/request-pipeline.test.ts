@@ -129,7 +129,9 @@ test('a state failure inside a stage becomes one 500 with Retry-After, never a t
     ...b.deps,
     state: {
       ...b.deps.state,
-      takeCps: () => Promise.reject(new Error('state backend down')),
+      takeCps: () => {
+        throw new Error('state backend down');
+      },
     },
   });
   const uri = `sip:+1555@pipe1.${DOMAIN}`;

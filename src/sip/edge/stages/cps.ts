@@ -17,10 +17,10 @@ export class Cps {
   }
 
   /** False when the call is over the limit and has been answered 503. */
-  async run(ctx: RequestContext): Promise<boolean> {
+  run(ctx: RequestContext): boolean {
     const target = ctx.target as AdmissionTarget;
     const limit = target.cpsLimit as number;
-    const r = await this.d.state.takeCps(`${target.kind}:${target.id}`, limit);
+    const r = this.d.state.takeCps(`${target.kind}:${target.id}`, limit);
     if (r.allowed) return true;
     this.d.metrics.outcome('cps_refused', ctx.from.transport);
     this.responder.refusalLog(

@@ -31,7 +31,7 @@ export class Digest {
   ) {}
 
   /** Sets ctx.auth and ctx.credentialUuid; false when the request has been answered. */
-  async run(ctx: RequestContext): Promise<boolean> {
+  run(ctx: RequestContext): boolean {
     const { req, from } = ctx;
     const target = ctx.target as AdmissionTarget;
     const ipChecked = target.acl !== null;
@@ -72,7 +72,7 @@ export class Digest {
       this.challenge(ctx, role, realm, algorithms, false);
       return false;
     }
-    const outcome: VerifyOutcome = await verifyDigest(
+    const outcome: VerifyOutcome = verifyDigest(
       {
         secrets: this.d.keys.nonce,
         nonceTtlSeconds: this.d.nonceTtlSeconds,
@@ -96,8 +96,8 @@ export class Digest {
         ctx.credentialUuid = target.credentialUuid;
         return true;
       case 'replay':
-        // A retransmission that reached another worker after the original was accepted.
-        if (await this.d.state.wasAccepted(ctx.txKey)) {
+        // A retransmission that reached another thread after the original was accepted.
+        if (this.d.state.wasAccepted(ctx.txKey)) {
           this.d.metrics.outcome('retransmission', from.transport);
           ctx.auth = ipChecked ? 'ip+digest' : 'digest';
           ctx.credentialUuid = target.credentialUuid;
@@ -126,7 +126,7 @@ export class Digest {
         // algorithm_not_offered: one answer, a fresh challenge, and one failure towards a ban.
         this.d.metrics.outcome('bad_digest', from.transport);
         this.responder.refusalLog(from, 'bad_digest', 'digest did not verify', req);
-        void this.d.state.recordAuthFailure(from.address);
+        this.d.state.recordAuthFailure(from.address);
         this.challenge(ctx, role, realm, algorithms, false, false);
         return false;
     }
@@ -141,7 +141,8 @@ export class Digest {
     countAsChallenge = true,
   ): void {
     if (countAsChallenge) this.d.metrics.outcome('challenged', ctx.from.transport);
-    const nonce = createNonce(this.d.keys.nonce, this.now(), realm);
+    // The nonce names this node and a slot of its nonce table (src/state/nonce-table.ts).
+    const nonce = createNonce(this.d.keys.nonce, this.now(), realm, this.d.state.issueNonce());
     const headerName = challengeHeaderName(role);
     const extra: HeaderInput[] = buildChallenges({ realm, nonce, algorithms: [...algorithms], stale }).map(
       (v) => [headerName, v],

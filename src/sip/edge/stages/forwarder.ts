@@ -54,7 +54,7 @@ export class Forwarder {
     h.append(target.kind === 'trunk' ? 'X-Trunkgate-Trunk' : 'X-Trunkgate-Application', target.id);
     h.append('X-Trunkgate-Auth', ctx.auth);
     if (ctx.credentialUuid !== null) h.append('X-Trunkgate-Credential', ctx.credentialUuid);
-    pushVia(req, ctx.vias, from, this.d.identity, this.d.keys.branch, upstream.transport);
+    pushVia(req, ctx.vias, from, this.d.identity, this.d.keys.branch, upstream.transport, this.d.thread);
     const data = serializeRequest(req);
     this.tx.set(
       ctx.txKey,

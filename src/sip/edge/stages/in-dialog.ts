@@ -37,15 +37,15 @@ export class InDialog {
   }
 
   /** CANCEL follows its INVITE (§16.10): forwarded when the INVITE with the same branch was. */
-  async cancel(ctx: RequestContext): Promise<void> {
+  cancel(ctx: RequestContext): void {
     const { req, from } = ctx;
     const inviteKey = TransactionCache.key(ctx.topVia?.branch ?? '', 'INVITE', from.address, from.port);
     const cached = this.tx.get(inviteKey, this.now());
     let invite: { host: string; port: number; transport: 'udp' | 'tcp' } | undefined =
       cached?.kind === 'forwarded' ? cached : undefined;
-    // Cluster workers share the port, so the INVITE may have been admitted by another worker (or
-    // node): the shared state knows, and it went to the one configured upstream.
-    if (invite === undefined && this.d.upstream !== undefined && (await this.d.state.wasAccepted(inviteKey)))
+    // Edge threads share the port, so the INVITE may have been admitted by another thread: the
+    // shared state knows, and it went to the one configured upstream.
+    if (invite === undefined && this.d.upstream !== undefined && this.d.state.wasAccepted(inviteKey))
       invite = this.d.upstream;
     if (invite === undefined) {
       this.responder.respond(req, from, 481, 'Call/Transaction Does Not Exist');
@@ -53,7 +53,7 @@ export class InDialog {
     }
     decrementMaxForwards(req);
     stripCallerIdentity(req);
-    pushVia(req, ctx.vias, from, this.d.identity, this.d.keys.branch, invite.transport);
+    pushVia(req, ctx.vias, from, this.d.identity, this.d.keys.branch, invite.transport, this.d.thread);
     this.d.sendTo(serializeRequest(req), invite.host, invite.port, invite.transport);
   }
 
@@ -90,7 +90,7 @@ export class InDialog {
     stripCallerIdentity(req);
     const transport: 'udp' | 'tcp' =
       (next.params.get('transport') ?? 'udp')?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
-    pushVia(req, ctx.vias, from, this.d.identity, this.d.keys.branch, transport);
+    pushVia(req, ctx.vias, from, this.d.identity, this.d.keys.branch, transport, this.d.thread);
     this.d.metrics.outcome('in_dialog_relayed', from.transport);
     const maddr = next.params.get('maddr');
     this.d.sendTo(serializeRequest(req), maddr ?? next.host, next.port ?? 5060, transport);

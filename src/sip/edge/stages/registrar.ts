@@ -17,7 +17,7 @@ export class Registrar {
     private readonly responder: Responder,
   ) {}
 
-  async run(ctx: RequestContext): Promise<void> {
+  run(ctx: RequestContext): void {
     const { req } = ctx;
     const target = ctx.target as AdmissionTarget;
     const toUri = ctx.to?.uri;
@@ -32,13 +32,13 @@ export class Registrar {
       for (const c of contacts.value.contacts) {
         const e = c.params.get('expires');
         const expires = e === undefined || e === null ? defaultExpires : clampExpires(Number(e));
-        await this.d.state.setBinding(key, c.uri.raw, expires);
+        this.d.state.setBinding(key, c.uri.raw, expires);
       }
     } else if (contacts.ok && contacts.value.star) {
       // §10.3 step 6: `Contact: *` removes every binding of the AOR.
-      for (const b of await this.d.state.getBindings(key)) await this.d.state.setBinding(key, b.contact, 0);
+      for (const b of this.d.state.getBindings(key)) this.d.state.setBinding(key, b.contact, 0);
     }
-    const bindings = await this.d.state.getBindings(key);
+    const bindings = this.d.state.getBindings(key);
     const extra: HeaderInput[] = bindings.map((b) => [
       'Contact',
       `<${b.contact}>;expires=${b.expiresInSeconds}`,

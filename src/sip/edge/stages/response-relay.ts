@@ -8,7 +8,7 @@ import type { SipResponse } from '../../parser/sip-message.ts';
 import { getVias } from '../../parser/via.ts';
 import { rewriteVias } from '../forwarding-headers.ts';
 import type { RequestHandlerDeps } from '../request-handler-deps.ts';
-import { isOurBranch } from '../via-branch.ts';
+import { branchOwner, isOurBranch } from '../via-branch.ts';
 
 export class ResponseRelay {
   constructor(private readonly d: RequestHandlerDeps) {}
@@ -25,8 +25,17 @@ export class ResponseRelay {
     rewriteVias(res, rest);
     const host = next.received ?? next.host;
     const port = typeof next.rport === 'number' ? next.rport : (next.port ?? 5060);
-    const transport = next.transport === 'TCP' ? 'tcp' : 'udp';
     this.d.metrics.responsesRelayed();
-    this.d.sendTo(serializeResponse(res), host, port, transport);
+    if (next.transport !== 'TCP') {
+      this.d.sendTo(serializeResponse(res), host, port, 'udp');
+      return;
+    }
+    // RFC 3261 §18.2.2: back over the caller's own connection, whichever thread holds it (named in
+    // our branch); if it is gone, a new connection to received and the sent-by port.
+    const owner = branchOwner(ours.branch);
+    this.d.sendTo(serializeResponse(res), host, port, 'tcp', {
+      ...(owner !== undefined ? { owner } : {}),
+      fallbackPort: next.port ?? 5060,
+    });
   }
 }

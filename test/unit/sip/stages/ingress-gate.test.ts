@@ -95,8 +95,8 @@ test('the packet cap drops a source over its rate; a banned source is dropped be
 
   const bad = { ...CALLER, address: '198.51.100.66' };
   assert.equal(gate.admitPacket(bad), true);
-  await b.state.bans.recordFailure(bad.address);
-  await b.state.bans.recordFailure(bad.address);
+  b.state.recordFailure(bad.address);
+  b.state.recordFailure(bad.address);
   assert.equal(gate.admitPacket(bad), false);
   assert.equal(await outcomeCount(b, 'banned'), 1);
 });
