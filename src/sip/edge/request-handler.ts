@@ -76,14 +76,29 @@ export class RequestHandler {
     if (!this.gate.check(ctx)) return; // RFC 3261 §16.3 validation, loop detection
     if (!this.retransmission.run(ctx)) return;
     const method = ctx.req.method;
-    if (method === 'ACK') return this.inDialog.ack(ctx);
-    if (method === 'CANCEL') return this.inDialog.cancel(ctx);
-    if (ctx.inDialog) return this.inDialog.request(ctx);
+    if (method === 'ACK') {
+      this.inDialog.ack(ctx);
+      return;
+    }
+    if (method === 'CANCEL') {
+      this.inDialog.cancel(ctx);
+      return;
+    }
+    if (ctx.inDialog) {
+      this.inDialog.request(ctx);
+      return;
+    }
     if (!this.admission.run(ctx)) return; // target by Request-URI, enabled, TLS, IP ACL
     if (!this.digest.run(ctx)) return;
     if (this.cps.applies(ctx) && !this.cps.run(ctx)) return;
-    if (method === 'REGISTER') return this.registrar.run(ctx);
-    if (method === 'OPTIONS' && ctx.ruri?.user === undefined) return this.responder.options(ctx);
+    if (method === 'REGISTER') {
+      this.registrar.run(ctx);
+      return;
+    }
+    if (method === 'OPTIONS' && ctx.ruri?.user === undefined) {
+      this.responder.options(ctx);
+      return;
+    }
     this.forwarder.run(ctx);
   }
 
