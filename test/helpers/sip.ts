@@ -859,7 +859,8 @@ export interface SippOptions {
   scenario: string;
   /** host:port of the edge (absent for a UAS). */
   target?: string;
-  transport?: 'u1' | 't1';
+  /** sipp -t: one UDP socket, one TCP connection, or one TCP connection per call. */
+  transport?: 'u1' | 't1' | 'tn';
   /** -inf rows: username;domain;password. */
   user?: { username: string; domain: string; password: string };
   calls: number;

@@ -29,6 +29,8 @@ export interface EdgeMetrics {
   outcome(o: Outcome, transport: 'udp' | 'tcp'): void;
   observeLatency(seconds: number): void;
   responsesRelayed(): void;
+  /** Bytes for a TCP connection handed to the thread that owns it (tcp-handoff.ts). */
+  tcpHandoff(): void;
 }
 
 export function createEdgeMetrics(registry: Registry): EdgeMetrics {
@@ -49,6 +51,11 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     help: 'SIP responses relayed back by Via',
     registers: [registry],
   });
+  const handoffs = new Counter({
+    name: 'trunkgate_sip_tcp_handoffs_total',
+    help: 'SIP messages for a TCP connection handed to the edge thread that owns it',
+    registers: [registry],
+  });
   // Pre-create every series so a dashboard sees zeros rather than gaps, and keep the children:
   // labels() hashes its arguments on every call, which is wasted work on the hot path.
   const children = new Map<string, { inc(): void }>();
@@ -62,5 +69,6 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     outcome: (o, t) => children.get(`${o}|${t}`)?.inc(),
     observeLatency: (s) => latency.observe(s),
     responsesRelayed: () => relayed.inc(),
+    tcpHandoff: () => handoffs.inc(),
   };
 }

@@ -123,8 +123,10 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
             fallbackTcp(data, host, port, fallbackPort);
           return;
         }
-        if (handoff.send(owner.thread, { data, host, port, connection: owner.connection, fallbackPort }))
+        if (handoff.send(owner.thread, { data, host, port, connection: owner.connection, fallbackPort })) {
+          metrics.tcpHandoff();
           return;
+        }
       }
       fallbackTcp(data, host, port, fallbackPort);
     },
