@@ -113,9 +113,11 @@ export async function startEdgeRuntime(
       });
     });
 
-  // The first thread binds (port 0 picks a free port); the others join it on the same port.
-  await spawn(0);
-  await Promise.all(Array.from({ length: count - 1 }, (_, i) => spawn(i + 1)));
+  // With port 0 the first thread picks a free port and the others join it; else all start at once.
+  if (port === 0) await spawn(0);
+  await Promise.all(
+    Array.from({ length: count }, (_, i) => (threads[i] === undefined ? spawn(i) : undefined)),
+  );
   log.info({ threads: count, port }, 'sip edge threads ready');
 
   const aggregator = new AggregatorRegistry();
