@@ -76,7 +76,8 @@ start_kamailio() { # $1: acl (0/1)
   fi
   local cfg shm=()
   if [ "$mode" = register ]; then
-    sed -e "s#KAMDB#$db#g" -e "s#ACLCHECK#$acl#" -e "s#127.0.0.1:5070#127.0.0.1:$KAM_PORT#" "$here/sip/kamailio.cfg" >"$kw/kamailio.cfg"
+    # The registrar job as Kamailio does it in production: auth_db, then save() the binding (usrloc).
+    sed -e "s#KAMDB#$db#g" -e "s#ACLCHECK#$acl#" -e "s#127.0.0.1:5070#127.0.0.1:$KAM_PORT#" "$here/sip/kamailio-registrar.cfg" >"$kw/kamailio.cfg"
   else
     sed -e "s#KAMDB#$db#g" -e "s#UPSTREAM#127.0.0.1:$UAS_PORT#g" -e "s#127.0.0.1:5070#127.0.0.1:$KAM_PORT#" "$here/sip/kamailio-invite.cfg" >"$kw/kamailio.cfg"
     shm=(-m 512) # tm keeps every transaction for its wait timer (see the anchor's README)
@@ -168,8 +169,10 @@ busy = 100 * int(b) / int(a) if int(a) else 0
 others = 2 * busy - pc(int(kt) / 100) - pc(uac_cpu) - pc(int(ut) / 100)
 disturbed = others > 35
 verdict = 'DISTURBED' if disturbed and not passed else ('PASS' if passed else 'FAIL')
+# Server CPU (utime+stime of every process and thread of the system, from /proc) per transaction.
+us_per_tx = (int(kt) / 100) * 1e6 / ok if ok else 0
 print(f"{sysname:<13} rate={rate:<6} ok={ok:<7} failed={failed:<5} retrans={retrans:<6} achieved={achieved:>6.0f}/s"
-      f" cpu_srv={pc(int(kt) / 100):>3}% cpu_uac={pc(uac_cpu):>3}% cpu_uas={pc(int(ut) / 100):>3}%"
+      f" cpu_srv={pc(int(kt) / 100):>3}% srv_us_per_tx={us_per_tx:>5.0f} cpu_uac={pc(uac_cpu):>3}% cpu_uas={pc(int(ut) / 100):>3}%"
       f" busy={busy:>3.0f}% others={max(0, others):>3.0f}% udp_drops={drops}"
       f" {verdict}{'  edge: ' + edge if edge else ''}")
 sys.exit(0 if passed else (2 if disturbed else 1))
