@@ -43,7 +43,7 @@ export interface Config {
     /** Host (and port) written into our Via and Record-Route; default the SIP host, or the SIP domain when that is a wildcard. */
     advertiseHost: string;
     advertisePort: number;
-    /** Worker processes sharing the SIP port (node:cluster); 1 runs the edge inside the main process. */
+    /** Edge threads sharing the SIP port (worker_threads, SO_REUSEPORT; docs/edge-runtime.md). */
     workers: number;
     maxMessageSize: number;
     tcpIdleSeconds: number;

@@ -2,7 +2,7 @@
 // for IPv4 and IPv6 callers (the edge listens dual-stack on `::`, so IPv4 callers arrive as
 // IPv4-mapped IPv6 and must be normalised), `ip_acl_and_credential` needing both, the per-trunk CPS
 // limit (503 + Retry-After), and the brute-force ban and its release. The CPS and ban state must
-// hold across cluster workers, so everything runs in-process and with two workers.
+// hold across edge threads, so everything runs with one thread and with two.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';

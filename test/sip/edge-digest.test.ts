@@ -1,7 +1,7 @@
 // Digest authentication at the real edge (issue 7 item 4, item 5 retransmissions), driven by the
 // small test UAC for the algorithms sipp cannot speak: REGISTER and INVITE with SHA-512-256, SHA-256
 // and MD5 over UDP and TCP, wrong password vs unknown user, replayed credentials, expired nonces,
-// retransmitted REGISTERs. Runs against the in-process edge and against two cluster workers.
+// retransmitted REGISTERs. Runs against one edge thread and against two.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { computeResponse, parseChallenges, type UacAlgorithm } from '../helpers/digest-uac.ts';
@@ -385,7 +385,7 @@ for (const mode of STATE_MODES) {
       });
       assert.equal(a.final.status, 200);
       const d = await delta(s, async () => {
-        // Several copies: in cluster mode they land on either worker.
+        // Several copies: with two threads they land on either one.
         for (let i = 0; i < 6; i++) {
           c.sendRaw(a.sent);
           const again = await c.response(a.branch);

@@ -1,6 +1,6 @@
 // GET /metrics (issue 7 item 9): Prometheus text with a counter per outcome and transport, and the
-// request latency histogram, moving with real traffic. In cluster mode the primary sums every
-// worker's counters, so this runs in-process and with two workers.
+// request latency histogram, moving with real traffic. With several edge threads the main thread
+// merges every thread's counters, so this runs with one thread and with two.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {

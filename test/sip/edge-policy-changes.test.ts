@@ -1,7 +1,7 @@
 // Changes made through the API take effect at the running edge within 2 seconds, with no restart
 // (issue 7 item 8): a changed password, a revoked (detached and deleted) credential, a changed ACL
-// entry, a disabled trunk. Every edge process must apply them, so this runs in-process and with two
-// cluster workers, at the default policy poll interval. The only timing assertion in the SIP suite
+// entry, a disabled trunk. Every edge thread must apply them, so this runs with one thread and with
+// two, at the default policy poll interval. The only timing assertion in the SIP suite
 // is here, as the issue asks: a bounded poll in which no request may be admitted 2 s after the change.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

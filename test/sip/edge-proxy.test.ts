@@ -1,8 +1,8 @@
 // The edge as a stateless proxy (issue 7 item 7, RFC 3261 §16): in-dialog requests are relayed only
 // along our own HMAC-signed Record-Route (no open relay), loops are detected, a CANCEL follows the
 // INVITE it cancels, responses return by Via, OPTIONS to the edge itself is answered for admitted
-// sources, and REGISTER keeps and removes bindings. In-process and with two cluster workers (a
-// CANCEL or an in-dialog request may reach another worker than its INVITE did).
+// sources, and REGISTER keeps and removes bindings. With one edge thread and with two (a CANCEL
+// or an in-dialog request may reach another thread than its INVITE did).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -95,7 +95,7 @@ for (const mode of EDGE_MODES) {
 
     test('a CANCEL follows its INVITE upstream; a CANCEL for nothing we forwarded is 481', async () => {
       for (let i = 0; i < 4; i++) {
-        // Several rounds: in cluster mode the CANCEL lands on either worker.
+        // Several rounds: with two threads the CANCEL lands on either one.
         const callId = `cancel-${i}-${randomBytes(4).toString('hex')}@proxy`;
         const branch = newBranch();
         const inv = await forwardInvite(callId, branch);

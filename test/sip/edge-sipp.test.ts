@@ -2,7 +2,7 @@
 // authenticated call (INVITE → 407 → ACK → INVITE with credentials → 180/200 → ACK → BYE → 200)
 // relayed to a sipp UAS upstream, which must see our identity headers and none of the caller's
 // spoofed X-Trunkgate-* ones. sipp 3.6 speaks only MD5 and answers only the first challenge, so its
-// trunk offers MD5 alone. Runs against the in-process edge and against two cluster workers.
+// trunk offers MD5 alone. Runs against one edge thread and against two.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseChallenges } from '../helpers/digest-uac.ts';
@@ -111,7 +111,7 @@ for (const mode of EDGE_MODES) {
         const now = await s.metrics();
         const moved = (outcome: string) =>
           outcomeCount(now, outcome, proto) - outcomeCount(before, outcome, proto);
-        // Retransmissions may add to these (a cluster worker that did not see the original
+        // Retransmissions may add to these (a thread that did not see the original
         // re-evaluates it), never subtract.
         assert.ok(moved('challenged') >= REGISTERS, `challenged on ${proto}: ${moved('challenged')}`);
         assert.ok(moved('registered') >= REGISTERS, `registered on ${proto}: ${moved('registered')}`);
