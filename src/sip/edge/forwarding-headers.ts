@@ -7,6 +7,7 @@ import type { Via } from '../parser/via.ts';
 import type { Remote } from '../transport/remote.ts';
 import type { EdgeIdentity } from './request-handler-deps.ts';
 import { forwardBranch } from './via-branch.ts';
+import { relayedCallerVia } from './via-received.ts';
 
 const IDENTITY_PREFIX = 'x-trunkgate-';
 
@@ -33,7 +34,7 @@ export function pushVia(
   transport: 'udp' | 'tcp',
 ): void {
   const topVia = vias[0]!;
-  const callerVia = `${topVia.raw.replace(/;\s*(received|rport)(=[^;,]*)?/gi, '')};received=${from.address};rport=${from.port}`;
+  const callerVia = relayedCallerVia(topVia, from);
   const branch = forwardBranch(
     branchKey,
     topVia.branch ?? '',

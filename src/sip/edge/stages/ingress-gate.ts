@@ -6,12 +6,13 @@ import { getTo } from '../../parser/name-addr.ts';
 import { parseMessage } from '../../parser/parse-message.ts';
 import { validateRequestForProxy } from '../../parser/request-validation.ts';
 import { buildResponse, serializeResponse } from '../../parser/serialize.ts';
-import type { SipMessage } from '../../parser/sip-message.ts';
-import { getVias } from '../../parser/via.ts';
+import type { PartialMessage, SipMessage } from '../../parser/sip-message.ts';
+import { getVias, parseVia } from '../../parser/via.ts';
 import type { Remote } from '../../transport/remote.ts';
 import type { RequestHandlerDeps } from '../request-handler-deps.ts';
 import { TransactionCache } from '../transaction-cache.ts';
 import { isOurBranch } from '../via-branch.ts';
+import { answeredVia } from '../via-received.ts';
 import type { RequestContext } from './request-context.ts';
 import { type Responder, SERVER_HEADER } from './responder.ts';
 
@@ -45,9 +46,12 @@ export class IngressGate {
       this.d.metrics.outcome('parse_error', from.transport);
       this.responder.refusalLog(from, 'parse_error', parsed.reason);
       if (parsed.canRespond && parsed.partial !== undefined) {
-        const res = buildResponse(parsed.partial, parsed.status, statusReason(parsed.status), [
-          SERVER_HEADER,
-        ]);
+        const res = buildResponse(
+          withReceived(parsed.partial, from),
+          parsed.status,
+          statusReason(parsed.status),
+          [SERVER_HEADER],
+        );
         this.d.reply(serializeResponse(res), from);
       }
     }
@@ -90,6 +94,16 @@ export class IngressGate {
     }
     return true;
   }
+}
+
+/** RFC 3581 §4 for a message that did not parse whole: its top Via, when that parses, is stamped. */
+function withReceived(partial: PartialMessage, from: Remote): PartialMessage {
+  const first = partial.via[0];
+  const top = first === undefined ? undefined : parseVia(first);
+  if (top === undefined || !top.ok) return partial;
+  const vias = top.value.map((v) => v.raw);
+  vias[0] = answeredVia(top.value[0]!, from);
+  return { ...partial, via: [...vias, ...partial.via.slice(1)] };
 }
 
 function statusReason(status: number): string {

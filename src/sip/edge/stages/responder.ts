@@ -2,11 +2,13 @@
 // retransmissions (§17.2), and the one structured log line per refusal.
 import { getCSeq } from '../../parser/cseq.ts';
 import { buildResponse, type HeaderInput, serializeResponse } from '../../parser/serialize.ts';
-import type { SipRequest } from '../../parser/sip-message.ts';
+import type { PartialMessage, SipRequest } from '../../parser/sip-message.ts';
+import { getVias } from '../../parser/via.ts';
 import type { Remote } from '../../transport/remote.ts';
 import type { Outcome } from '../edge-metrics.ts';
 import type { RequestHandlerDeps } from '../request-handler-deps.ts';
 import type { TransactionCache } from '../transaction-cache.ts';
+import { answeredVia } from '../via-received.ts';
 import type { RequestContext } from './request-context.ts';
 
 export const SERVER_HEADER: HeaderInput = ['Server', 'trunkgate'];
@@ -14,6 +16,32 @@ export const ALLOW: HeaderInput = [
   'Allow',
   'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, UPDATE, INFO, REFER, NOTIFY, SUBSCRIBE, MESSAGE',
 ];
+
+/**
+ * The request as the response should copy it (RFC 3261 §8.2.6.2) with its top Via stamped by
+ * received/rport (RFC 3581 §4), or the request itself when the Via needs nothing.
+ */
+function withReceived(req: SipRequest, from: Remote): SipRequest | PartialMessage {
+  const vias = getVias(req);
+  if (!vias.ok || vias.value.length === 0) return req;
+  const top = vias.value[0]!;
+  const stamped = answeredVia(top, from);
+  if (stamped === top.raw) return req;
+  const via: string[] = [stamped];
+  for (let i = 1; i < vias.value.length; i++) via.push(vias.value[i]!.raw);
+  const h = req.headers;
+  const partial: PartialMessage = {
+    kind: 'request',
+    method: req.method,
+    uri: req.uri,
+    via,
+    from: h.get('from'),
+    to: h.get('to'),
+    callId: h.get('call-id'),
+    cseq: h.get('cseq'),
+  };
+  return partial;
+}
 
 const ALLOW_ONLY: readonly HeaderInput[] = [ALLOW];
 
@@ -36,7 +64,13 @@ export class Responder {
     reason: string,
     extra: readonly HeaderInput[] = [],
   ): Buffer {
-    const res = buildResponse(req, status, reason, extra.length === 0 ? [SERVER_HEADER] : extra, this.toTag);
+    const res = buildResponse(
+      withReceived(req, to),
+      status,
+      reason,
+      extra.length === 0 ? [SERVER_HEADER] : extra,
+      this.toTag,
+    );
     const data = serializeResponse(res);
     this.d.reply(data, to);
     return data;
