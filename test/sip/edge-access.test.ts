@@ -332,6 +332,24 @@ for (const mode of STATE_MODES) {
       assert.equal((await probe(bystander, 5_000))?.status, 404);
       const mid = await counts(s);
       assert.equal(moved(before, mid, 'bad_digest'), 10);
+      // The ban itself is one log line, whichever worker saw the tenth failure: source and reason,
+      // no credential.
+      const banLines = await pollUntil(
+        async () => {
+          const lines = s.process
+            .stdout()
+            .split('\n')
+            .filter((l) => l.includes('"sip source banned"'));
+          return lines.length > 0 ? lines : undefined;
+        },
+        4_000,
+        20,
+      );
+      assert.equal(banLines?.length, 1, s.process.stdout().slice(-2000));
+      const ban = JSON.parse(banLines?.[0] ?? '{}') as { sip?: Record<string, unknown> };
+      assert.equal(ban.sip?.['source'], '127.0.0.9');
+      assert.match(String(ban.sip?.['reason']), /failed digest/);
+      assert.ok(!banLines?.[0]?.includes(user) && !banLines?.[0]?.includes('Passw0rd'), banLines?.[0]);
       assert.ok(moved(before, mid, 'banned') >= 2);
       // Released after the ban time: answered again, and the right password is accepted.
       const released = await pollUntil(

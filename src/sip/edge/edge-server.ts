@@ -78,6 +78,7 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
     metrics,
     log,
     maxMessageSize: config.sip.maxMessageSize,
+    tcpConnected: (address, port) => tcp?.isConnected(address, port) === true,
     reply: (data, to) => {
       if (to.transport === 'udp') udp?.send(data, to.address, to.port);
       else tcp?.send(data, to);

@@ -34,6 +34,11 @@ export interface RequestHandlerDeps {
   reply(data: Buffer, to: Remote): void;
   /** Sends bytes to a host:port over a transport (upstream, or a caller found by Via). */
   sendTo(data: Buffer, host: string, port: number, transport: 'udp' | 'tcp'): void;
+  /**
+   * Whether a TCP connection to address:port is open for this edge to write on. Absent: assumed
+   * open. RFC 3261 §18.2.2: a response whose connection is gone goes to the Via sent-by port.
+   */
+  tcpConnected?(address: string, port: number): boolean;
   maxMessageSize: number;
   now?: () => number;
 }

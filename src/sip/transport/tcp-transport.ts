@@ -130,6 +130,13 @@ export class TcpTransport {
     return true;
   }
 
+  /** Whether a connection to or from address:port is open. */
+  isConnected(address: string, port: number): boolean {
+    const id = this.byPeer.get(`${address}:${port}`);
+    const conn = id === undefined ? undefined : this.connections.get(id);
+    return conn !== undefined && !conn.socket.destroyed;
+  }
+
   /** Opens (or reuses) an outgoing connection, e.g. to a TCP upstream. */
   connectTo(address: string, port: number): Promise<number> {
     const existing = this.byPeer.get(`${address}:${port}`);

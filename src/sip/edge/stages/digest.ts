@@ -10,6 +10,7 @@ import { type VerifyOutcome, verifyDigest } from '../../auth/verify.ts';
 import { parseAuthHeader } from '../../parser/auth-header.ts';
 import type { HeaderInput } from '../../parser/serialize.ts';
 import { parseSipUri } from '../../parser/uri.ts';
+import type { FailureOutcome } from '../../state/ban-list.ts';
 import type { AdmissionTarget } from '../admission-policy.ts';
 import type { RequestHandlerDeps } from '../request-handler-deps.ts';
 import type { RequestContext } from './request-context.ts';
@@ -126,10 +127,38 @@ export class Digest {
         // algorithm_not_offered: one answer, a fresh challenge, and one failure towards a ban.
         this.d.metrics.outcome('bad_digest', from.transport);
         this.responder.refusalLog(from, 'bad_digest', 'digest did not verify', req);
-        void this.d.state.recordAuthFailure(from.address);
+        this.banLog(this.d.state.recordAuthFailure(from.address), from.address);
         this.challenge(ctx, role, realm, algorithms, false, false);
         return false;
     }
+  }
+
+  /**
+   * The failure that starts a ban writes one line (source and reason, nothing of the request); the
+   * ban list reports that failure once however many processes record failures (ban-list.ts).
+   */
+  private banLog(failure: unknown, source: string): void {
+    if (failure instanceof Promise) {
+      failure.then(
+        (f: unknown) => this.banLog(f, source),
+        () => undefined,
+      );
+      return;
+    }
+    if (typeof failure !== 'object' || failure === null) return;
+    const f = failure as Partial<FailureOutcome>;
+    if (f.newlyBanned !== true) return;
+    this.d.log.warn(
+      {
+        sip: {
+          outcome: 'banned',
+          source,
+          reason: `${f.failures ?? 0} failed digest authentications`,
+          ban_seconds: Math.ceil((f.banRemainingMs ?? 0) / 1000),
+        },
+      },
+      'sip source banned',
+    );
   }
 
   private challenge(

@@ -5,6 +5,7 @@ import { getFrom } from '../../parser/name-addr.ts';
 import { serializeRequest } from '../../parser/serialize.ts';
 import type { AdmissionTarget } from '../admission-policy.ts';
 import { decrementMaxForwards, pushVia, stripCallerIdentity } from '../forwarding-headers.ts';
+import { type OurRealm, ourRealm, removeOurCredentials } from '../our-credentials.ts';
 import { dialogMac } from '../record-route.ts';
 import type { RequestHandlerDeps } from '../request-handler-deps.ts';
 import type { TransactionCache } from '../transaction-cache.ts';
@@ -12,12 +13,16 @@ import type { RequestContext } from './request-context.ts';
 import type { Responder } from './responder.ts';
 
 export class Forwarder {
+  private readonly realm: OurRealm;
+
   constructor(
     private readonly d: RequestHandlerDeps,
     private readonly tx: TransactionCache,
     private readonly responder: Responder,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.realm = ourRealm(d);
+  }
 
   run(ctx: RequestContext): void {
     const { req, from } = ctx;
@@ -36,8 +41,7 @@ export class Forwarder {
     const h = req.headers;
     stripCallerIdentity(req);
     // Our realm's credentials are consumed here (§22.3); others pass through.
-    if (ctx.credentialUuid !== null)
-      h.delete(req.method === 'REGISTER' ? 'Authorization' : 'Proxy-Authorization');
+    removeOurCredentials(req, 'Proxy-Authorization', this.realm, this.now());
     decrementMaxForwards(req);
     if (
       req.method === 'INVITE' ||
@@ -46,9 +50,17 @@ export class Forwarder {
       req.method === 'NOTIFY'
     ) {
       const fromHeader = getFrom(req);
-      const callId = h.get('call-id') ?? '';
-      const fromTag = fromHeader.ok ? (fromHeader.value.tag ?? '') : '';
-      h.prepend('Record-Route', this.recordRoute(callId, fromTag, upstream.transport));
+      const mac = dialogMac(
+        this.d.keys.recordRoute,
+        h.get('call-id') ?? '',
+        fromHeader.ok ? (fromHeader.value.tag ?? '') : '',
+      );
+      // RFC 5658 §3.2: when the two sides reach us by different transports (or address families),
+      // record two routes — the lower one faces the caller, the top one the upstream — so an
+      // in-dialog request from either side leaves by the other side's transport.
+      if (from.transport !== upstream.transport || !sameFamily(from.address, upstream.host))
+        h.prepend('Record-Route', this.recordRoute(mac, from.transport));
+      h.prepend('Record-Route', this.recordRoute(mac, upstream.transport));
     }
     h.append('X-Trunkgate-Account', target.accountAuthId);
     h.append(target.kind === 'trunk' ? 'X-Trunkgate-Trunk' : 'X-Trunkgate-Application', target.id);
@@ -68,9 +80,13 @@ export class Forwarder {
     this.d.sendTo(data, upstream.host, upstream.port, upstream.transport);
   }
 
-  private recordRoute(callId: string, fromTag: string, transport: 'udp' | 'tcp'): string {
+  private recordRoute(mac: string, transport: 'udp' | 'tcp'): string {
     const { host, port } = this.d.identity;
     const h = host.includes(':') ? `[${host}]` : host;
-    return `<sip:${h}:${port};transport=${transport};lr;tg=${dialogMac(this.d.keys.recordRoute, callId, fromTag)}>`;
+    return `<sip:${h}:${port};transport=${transport};lr;tg=${mac}>`;
   }
+}
+
+function sameFamily(a: string, b: string): boolean {
+  return a.includes(':') === b.includes(':');
 }

@@ -6,6 +6,7 @@ import { getFrom, getRoutes } from '../../parser/name-addr.ts';
 import { serializeRequest } from '../../parser/serialize.ts';
 import { getRequestUri } from '../../parser/uri.ts';
 import { decrementMaxForwards, pushVia, stripCallerIdentity } from '../forwarding-headers.ts';
+import { type OurRealm, ourRealm, removeOurCredentials } from '../our-credentials.ts';
 import { verifyDialogMac } from '../record-route.ts';
 import type { RequestHandlerDeps } from '../request-handler-deps.ts';
 import { TransactionCache } from '../transaction-cache.ts';
@@ -13,12 +14,16 @@ import type { RequestContext } from './request-context.ts';
 import type { Responder } from './responder.ts';
 
 export class InDialog {
+  private readonly realm: OurRealm;
+
   constructor(
     private readonly d: RequestHandlerDeps,
     private readonly tx: TransactionCache,
     private readonly responder: Responder,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.realm = ourRealm(d);
+  }
 
   /** An ACK for our own non-2xx final response is absorbed (§17.2.1); 2xx ACKs are in-dialog. */
   ack(ctx: RequestContext): void {
@@ -53,6 +58,7 @@ export class InDialog {
     }
     decrementMaxForwards(req);
     stripCallerIdentity(req);
+    removeOurCredentials(req, 'Proxy-Authorization', this.realm, this.now());
     pushVia(req, ctx.vias, from, this.d.identity, this.d.keys.branch, invite.transport);
     this.d.sendTo(serializeRequest(req), invite.host, invite.port, invite.transport);
   }
@@ -73,11 +79,28 @@ export class InDialog {
     ]);
   }
 
+  /**
+   * Pops our Route — both of them when we recorded two (RFC 5658 §3.2, the caller and the callee
+   * reached us by different transports or address families) — and sends the request on by the
+   * transport our last Route names unless the next hop names its own.
+   */
   private relay(ctx: RequestContext): void {
     const { req, from } = ctx;
     const routes = getRoutes(req);
     if (!routes.ok) return;
-    const remaining = routes.value.slice(1);
+    const top = routes.value[0]!;
+    let ours = top;
+    let skip = 1;
+    const second = routes.value[1];
+    // The second of a double Record-Route carries the same dialog MAC as the first (forwarder.ts).
+    if (second !== undefined && second.uri.kind === 'sip' && top.uri.kind === 'sip') {
+      const mac = second.uri.params.get('tg');
+      if (mac !== undefined && mac !== null && mac === top.uri.params.get('tg')) {
+        ours = second;
+        skip = 2;
+      }
+    }
+    const remaining = routes.value.slice(skip);
     req.headers.delete('Route');
     for (const r of remaining) req.headers.append('Route', r.raw);
     const ruri = getRequestUri(req);
@@ -88,8 +111,12 @@ export class InDialog {
     }
     decrementMaxForwards(req);
     stripCallerIdentity(req);
-    const transport: 'udp' | 'tcp' =
-      (next.params.get('transport') ?? 'udp')?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
+    // §22.3: credentials for our realm end here, in a dialog as on the initial request.
+    removeOurCredentials(req, 'Proxy-Authorization', this.realm, this.now());
+    const named =
+      next.params.get('transport') ??
+      (ours.uri.kind === 'sip' ? ours.uri.params.get('transport') : undefined);
+    const transport: 'udp' | 'tcp' = named?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
     pushVia(req, ctx.vias, from, this.d.identity, this.d.keys.branch, transport);
     this.d.metrics.outcome('in_dialog_relayed', from.transport);
     const maddr = next.params.get('maddr');

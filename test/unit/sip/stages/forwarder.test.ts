@@ -93,3 +93,35 @@ test('without an upstream the request is refused 503', async () => {
     await nb.close();
   }
 });
+
+test('caller over TCP, upstream over UDP: two Record-Routes, the top one facing the upstream (RFC 5658)', async () => {
+  const ctx = contextOf(
+    {
+      method: 'INVITE',
+      uri: `sip:+1555@fw1.${DOMAIN}`,
+      via: [`SIP/2.0/TCP ${CALLER.address}:5070;branch=z9hG4bKtcp1`],
+    },
+    { ...CALLER, transport: 'tcp' },
+  );
+  assert.equal(gate.check(ctx) && admission.run(ctx) && (await digest.run(ctx)), true);
+  forwarder.run(ctx);
+  const rr = headerOf(b.sent.at(-1)?.data ?? '', 'Record-Route');
+  assert.equal(rr.length, 2);
+  assert.match(rr[0] ?? '', /;transport=udp;/);
+  assert.match(rr[1] ?? '', /;transport=tcp;/);
+  assert.equal(/tg=([^>;]+)/.exec(rr[0] ?? '')?.[1], /tg=([^>;]+)/.exec(rr[1] ?? '')?.[1]);
+});
+
+test('our realm’s Proxy-Authorization is consumed, another realm’s is passed on (RFC 3261 §22.3)', async () => {
+  const foreign = 'Digest username="x", realm="carrier.example", nonce="n", uri="sip:x@y", response="00"';
+  const ctx = await admitted({
+    method: 'INVITE',
+    uri: `sip:+1555@fw1.${DOMAIN}`,
+    headers: [
+      `Proxy-Authorization: Digest username="u", realm="${DOMAIN}", nonce="n", uri="sip:x@y", response="00"`,
+      `Proxy-Authorization: ${foreign}`,
+    ],
+  });
+  forwarder.run(ctx);
+  assert.deepEqual(headerOf(b.sent.at(-1)?.data ?? '', 'Proxy-Authorization'), [foreign]);
+});

@@ -102,3 +102,37 @@ test('CANCEL follows its forwarded INVITE upstream; a CANCEL for nothing is 481'
   await stage.cancel(checked({ method: 'CANCEL', uri: `sip:1@t.${DOMAIN}` }));
   assert.equal(statusOf(b.replies.at(-1)?.data ?? ''), 481);
 });
+
+test('a double Record-Route (RFC 5658): both of our Routes are popped and the second one names the transport', () => {
+  const ctx = checked({
+    method: 'BYE',
+    uri: 'sip:callee@203.0.113.5:5080',
+    toTag: 'tt1',
+    callId: 'dlg-3',
+    headers: [
+      `Route: ${ourRoute('dlg-3', 'fromtag1', 'udp')}`,
+      `Route: ${ourRoute('dlg-3', 'fromtag1', 'tcp')}`,
+    ],
+  });
+  stage.request(ctx);
+  const out = b.sent.at(-1);
+  assert.deepEqual([out?.host, out?.port, out?.transport], ['203.0.113.5', 5080, 'tcp']);
+  assert.deepEqual(headerOf(out?.data ?? '', 'Route'), []);
+});
+
+test('in-dialog: our realm’s Proxy-Authorization is removed, another realm’s kept', () => {
+  const foreign = 'Digest username="x", realm="carrier.example", nonce="n", uri="sip:x@y", response="00"';
+  const ctx = checked({
+    method: 'BYE',
+    uri: 'sip:callee@203.0.113.5:5080',
+    toTag: 'tt1',
+    callId: 'dlg-4',
+    headers: [
+      `Route: ${ourRoute('dlg-4', 'fromtag1', 'udp')}`,
+      `Proxy-Authorization: Digest username="u", realm="${DOMAIN}", nonce="n", uri="sip:x@y", response="00"`,
+      `Proxy-Authorization: ${foreign}`,
+    ],
+  });
+  stage.request(ctx);
+  assert.deepEqual(headerOf(b.sent.at(-1)?.data ?? '', 'Proxy-Authorization'), [foreign]);
+});

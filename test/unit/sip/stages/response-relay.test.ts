@@ -72,3 +72,29 @@ test('a response whose top Via is not ours, or with only one Via, is dropped (§
   relay.run(parseResponse(response([`SIP/2.0/UDP ${EDGE_HOST}:5060;branch=${ours}`])));
   assert.equal(b.sent.length, sent);
 });
+
+test('TCP: the connection the request came on is used while it is open; once gone, the Via sent-by port (RFC 3261 §18.2.2)', async () => {
+  const open = new Set<string>(['198.51.100.8:40001']);
+  const nb = await stageBench();
+  try {
+    const r = new ResponseRelay({ ...nb.deps, tcpConnected: (a, p) => open.has(`${a}:${p}`) });
+    const send = () => {
+      const ours = forwardBranch(nb.deps.keys.branch, 'z9hG4bKt', 'h:1', 's:2');
+      r.run(
+        parseResponse(
+          response([
+            `SIP/2.0/UDP ${EDGE_HOST}:5060;branch=${ours}`,
+            'SIP/2.0/TCP 198.51.100.8:5070;branch=z9hG4bKt;received=198.51.100.8;rport=40001',
+          ]),
+        ),
+      );
+      const out = nb.sent.at(-1);
+      return [out?.host, out?.port, out?.transport];
+    };
+    assert.deepEqual(send(), ['198.51.100.8', 40001, 'tcp']);
+    open.clear();
+    assert.deepEqual(send(), ['198.51.100.8', 5070, 'tcp']);
+  } finally {
+    await nb.close();
+  }
+});
