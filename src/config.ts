@@ -43,6 +43,11 @@ export interface Config {
     /** Host (and port) written into our Via and Record-Route; default the SIP host, or the SIP domain when that is a wildcard. */
     advertiseHost: string;
     advertisePort: number;
+    /**
+     * IPv6 address written into the Record-Route that faces IPv6 peers when the advertised host is
+     * an IPv4 address (RFC 5658: a call between an IPv4 and an IPv6 side records one route per side).
+     */
+    advertiseHostIpv6: string | undefined;
     /** Worker processes sharing the SIP port (node:cluster); 1 runs the edge inside the main process. */
     workers: number;
     maxMessageSize: number;
@@ -236,9 +241,13 @@ function sipSettings(env: Env): Config['sip'] {
     advertiseHost = m[1]!.replace(/^\[|\]$/g, '');
     if (m[2] !== undefined) advertisePort = Number(m[2]);
   }
+  const adv6 = optional(env, 'TRUNKGATE_SIP_ADVERTISE_IPV6')?.replace(/^\[|\]$/g, '');
+  if (adv6 !== undefined && isIP(adv6) !== 6)
+    throw new ConfigError('TRUNKGATE_SIP_ADVERTISE_IPV6', `must be an IPv6 address, got "${adv6}"`);
   return {
     advertiseHost,
     advertisePort,
+    advertiseHostIpv6: adv6,
     workers: int(env, 'TRUNKGATE_SIP_WORKERS', Math.max(1, availableParallelism()), 1, 256),
     maxMessageSize: int(env, 'TRUNKGATE_SIP_MAX_MESSAGE_SIZE', 65535, 1024, 1_048_576),
     tcpIdleSeconds: int(env, 'TRUNKGATE_SIP_TCP_IDLE_SECONDS', 120, 1, 86_400),

@@ -5,6 +5,7 @@
 // whose connection is gone goes to the Via sent-by port; a ban writes one log line.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -245,6 +246,74 @@ for (const mode of EDGE_MODES) {
       } finally {
         await c.close();
         await home.close();
+      }
+    });
+  });
+
+  describe(`the edge between IPv6 callers and an IPv4 upstream (${mode.name})`, { timeout: 120_000 }, () => {
+    let s: EdgeServer;
+    let up: RawUpstream;
+    let domain: string;
+
+    before(async () => {
+      up = await rawUpstream();
+      s = await startEdgeServer({
+        workers: mode.workers,
+        bind: '::',
+        env: { TRUNKGATE_UPSTREAM: up.uri, TRUNKGATE_SIP_ADVERTISE_IPV6: '::1' },
+      });
+      ({ domain } = await createTrunk(s, { ipacl_uuid: await createAcl(s, ['::1/128']) }));
+      await waitForTarget(s, `sip:${domain}`);
+    }, HOOK_TIMEOUT);
+
+    after(async () => {
+      await s?.stop();
+      await up?.close();
+    }, HOOK_TIMEOUT);
+
+    test('IPv6 caller, IPv4 upstream: each Record-Route names the edge in its side’s family; the callee’s BYE reaches the caller over IPv6', async () => {
+      const c = await udpClient('::1', s.sipPort, '::1');
+      try {
+        const callId = `v6-${randomBytes(4).toString('hex')}@transport`;
+        c.send({ method: 'INVITE', ruri: `sip:+1999@${domain}`, callId, fromTag: 'caller' });
+        const inv = await pollUntil(
+          async () => up.received.find((m) => m.method === 'INVITE' && header(m, 'call-id') === callId),
+          5_000,
+          10,
+        );
+        assert.ok(inv, 'the INVITE from ::1 reached the IPv4 upstream');
+        const rr = routeUris(headerValues(inv, 'Record-Route'));
+        assert.equal(rr.length, 2, headerValues(inv, 'Record-Route').join(' | '));
+        assert.match(rr[0] ?? '', new RegExp(`^sip:127\\.0\\.0\\.1:${s.sipPort};transport=udp;`));
+        assert.match(rr[1] ?? '', new RegExp(`^sip:\\[::1\\]:${s.sipPort};transport=udp;`));
+        // The callee sends its BYE to the top route (IPv4) with the caller's IPv6 Contact as target.
+        const bye = buildRequest({
+          method: 'BYE',
+          ruri: `sip:caller@${c.sentBy}`,
+          callId,
+          fromTag: 'uas1',
+          toTag: 'caller',
+          cseq: 1,
+          headers: rr.map((u) => ['Route', `<${u}>`] as [string, string]),
+          transport: 'UDP',
+          sentBy: `127.0.0.1:${up.port}`,
+        });
+        const sock = dgram.createSocket('udp4');
+        try {
+          await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+          await new Promise<void>((r, j) => sock.send(bye, s.sipPort, '127.0.0.1', (e) => (e ? j(e) : r())));
+        } finally {
+          sock.close();
+        }
+        const got = await pollUntil(
+          async () => c.received.find((m) => m.method === 'BYE' && header(m, 'call-id') === callId),
+          5_000,
+          10,
+        );
+        assert.ok(got, 'the BYE reached the caller at ::1');
+        assert.deepEqual(headerValues(got, 'Route'), []);
+      } finally {
+        await c.close();
       }
     });
   });

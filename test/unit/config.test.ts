@@ -249,6 +249,18 @@ describe('every variable is validated and a bad value names it', () => {
     assert.match(refuses({ TRUNKGATE_LOG_LEVEL: 'verbose' }, 'TRUNKGATE_LOG_LEVEL'), /one of fatal/);
   });
 
+  test('TRUNKGATE_SIP_ADVERTISE_IPV6', () => {
+    assert.equal(loadConfig({}).sip.advertiseHostIpv6, undefined);
+    assert.equal(
+      loadConfig({ TRUNKGATE_SIP_ADVERTISE_IPV6: '[2001:db8::5]' }).sip.advertiseHostIpv6,
+      '2001:db8::5',
+    );
+    assert.match(
+      refuses({ TRUNKGATE_SIP_ADVERTISE_IPV6: 'edge.example' }, 'TRUNKGATE_SIP_ADVERTISE_IPV6'),
+      /IPv6/,
+    );
+  });
+
   test('TRUNKGATE_CLUSTER_SECRET', () => {
     const s = 'x'.repeat(32);
     assert.equal(loadConfig({ TRUNKGATE_CLUSTER_SECRET: s }).clusterSecret, s);
@@ -323,6 +335,7 @@ describe('the whole list', () => {
     TRUNKGATE_SECRET_KEY: 'c2hvcnQ=',
     TRUNKGATE_SECRET_KEYS: 'no-colon',
     TRUNKGATE_SIP_ADVERTISE: 'a b',
+    TRUNKGATE_SIP_ADVERTISE_IPV6: '127.0.0.1',
     TRUNKGATE_SIP_DOMAIN: 'not a domain',
     TRUNKGATE_SIP_HOST: '1.2.3',
     TRUNKGATE_SIP_MAX_MESSAGE_SIZE: '100',

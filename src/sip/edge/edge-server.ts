@@ -68,6 +68,7 @@ export async function startEdge(o: StartEdgeOptions): Promise<RunningEdge> {
       host: config.sip.advertiseHost,
       port: config.sip.advertisePort,
       sipDomain: config.sipDomain.toLowerCase(),
+      hostIpv6: config.sip.advertiseHostIpv6,
     },
     upstream,
     defaultAlgorithms: config.digestAlgorithms,

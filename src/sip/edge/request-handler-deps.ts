@@ -18,6 +18,8 @@ export interface EdgeIdentity {
   host: string;
   port: number;
   sipDomain: string;
+  /** Host written in the Record-Route facing IPv6 peers when `host` is an IPv4 address. */
+  hostIpv6?: string | undefined;
 }
 
 export interface RequestHandlerDeps {

@@ -1,6 +1,7 @@
 // Forwarder (Kamailio's RELAY): an admitted request goes statelessly to the configured upstream
 // (RFC 3261 §16.6, §16.11) with our Via, a Record-Route for dialog-creating methods, our realm's
 // credentials consumed (§22.3) and the X-Trunkgate-* identity headers the upstream trusts.
+import { isIPv4 } from 'node:net';
 import { getFrom } from '../../parser/name-addr.ts';
 import { serializeRequest } from '../../parser/serialize.ts';
 import type { AdmissionTarget } from '../admission-policy.ts';
@@ -59,8 +60,8 @@ export class Forwarder {
       // record two routes — the lower one faces the caller, the top one the upstream — so an
       // in-dialog request from either side leaves by the other side's transport.
       if (from.transport !== upstream.transport || !sameFamily(from.address, upstream.host))
-        h.prepend('Record-Route', this.recordRoute(mac, from.transport));
-      h.prepend('Record-Route', this.recordRoute(mac, upstream.transport));
+        h.prepend('Record-Route', this.recordRoute(mac, from.transport, from.address));
+      h.prepend('Record-Route', this.recordRoute(mac, upstream.transport, upstream.host));
     }
     h.append('X-Trunkgate-Account', target.accountAuthId);
     h.append(target.kind === 'trunk' ? 'X-Trunkgate-Trunk' : 'X-Trunkgate-Application', target.id);
@@ -80,9 +81,11 @@ export class Forwarder {
     this.d.sendTo(data, upstream.host, upstream.port, upstream.transport);
   }
 
-  private recordRoute(mac: string, transport: 'udp' | 'tcp'): string {
-    const { host, port } = this.d.identity;
-    const h = host.includes(':') ? `[${host}]` : host;
+  /** Our Record-Route as the peer at `peer` must reach it (its address family, its transport). */
+  private recordRoute(mac: string, transport: 'udp' | 'tcp', peer: string): string {
+    const { host, hostIpv6, port } = this.d.identity;
+    const named = hostIpv6 !== undefined && peer.includes(':') && isIPv4(host) ? hostIpv6 : host;
+    const h = named.includes(':') ? `[${named}]` : named;
     return `<sip:${h}:${port};transport=${transport};lr;tg=${mac}>`;
   }
 }

@@ -120,6 +120,11 @@ export class InDialog {
     pushVia(req, ctx.vias, from, this.d.identity, this.d.keys.branch, transport);
     this.d.metrics.outcome('in_dialog_relayed', from.transport);
     const maddr = next.params.get('maddr');
-    this.d.sendTo(serializeRequest(req), maddr ?? next.host, next.port ?? 5060, transport);
+    this.d.sendTo(serializeRequest(req), unbracket(maddr ?? next.host), next.port ?? 5060, transport);
   }
+}
+
+/** A URI's IPv6 reference (`[2001:db8::1]`) as the socket wants it. */
+function unbracket(host: string): string {
+  return host.charCodeAt(0) === 91 /* [ */ ? host.slice(1, -1) : host;
 }
