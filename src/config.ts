@@ -32,6 +32,8 @@ export interface Config {
   logLevel: string;
   quotas: { credentials: number; ipAcls: number; aclEntries: number; apiAllowlist: number; apiKeys: number };
   apiRateLimit: { perSecond: number; burst: number };
+  /** HTTP limits of the API: a deadline for a whole request, open connections per client address. */
+  api: { requestTimeoutSeconds: number; maxConnectionsPerAddress: number };
   authFailure: { maxFailures: number; windowSeconds: number; banSeconds: number };
   /** Prefix of every Redis key this deployment writes (several deployments can share a Redis). */
   redisKeyPrefix: string;
@@ -306,6 +308,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     apiRateLimit: {
       perSecond: num(env, 'TRUNKGATE_API_RATE_LIMIT', 100, 0.001),
       burst: int(env, 'TRUNKGATE_API_RATE_BURST', 200, 1, 1_000_000),
+    },
+    api: {
+      requestTimeoutSeconds: int(env, 'TRUNKGATE_API_REQUEST_TIMEOUT', 30, 1, 3600),
+      maxConnectionsPerAddress: int(env, 'TRUNKGATE_API_MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 1_000_000),
     },
     authFailure: {
       maxFailures: int(env, 'TRUNKGATE_AUTH_MAX_FAILURES', 10, 1, 1_000_000),

@@ -32,6 +32,20 @@ export const ERRORS = {
       'This account already has {limit} {resource}, the most it may have; delete one before creating another',
   },
   invalid_name: { status: 400, message: '{detail}' },
+  // Input that cannot be stored as sent is refused, never altered (src/api/text-input.ts)
+  invalid_character: {
+    status: 400,
+    message: '{field} contains a NUL character (U+0000), which no stored value may hold; remove it',
+  },
+  invalid_encoding: { status: 400, message: '{detail}' },
+  invalid_url_encoding: {
+    status: 400,
+    message: 'The URL holds a malformed percent-encoding; encode each byte of UTF-8 as %XX',
+  },
+  malformed_request: {
+    status: 400,
+    message: 'The HTTP request is malformed ({reason}); check the request line and header syntax',
+  },
   // IP ACLs, origination URIs, trunks, applications (the address codes are those of src/domain/address)
   invalid_ip: { status: 400, message: '{detail}' },
   invalid_cidr_prefix: { status: 400, message: '{detail}' },
@@ -111,15 +125,39 @@ export const ERRORS = {
     message:
       'SIP credential {id} is used by {users}; remove those references first, or delete it anyway with ?force=true',
   },
-  // 413 / 415 / 422
+  // 408 / 413 / 414 / 415 / 422 / 431
+  request_timeout: {
+    status: 408,
+    message: 'The request was not received completely within {seconds} s; send it again without pausing',
+  },
   payload_too_large: { status: 413, message: 'The request body is larger than the limit of {limit} bytes' },
+  uri_too_long: {
+    status: 414,
+    message: 'A path segment is longer than {limit} characters; no id of this API is that long',
+  },
   unsupported_media_type: {
     status: 415,
     message: 'Send the body as application/json or application/x-www-form-urlencoded',
   },
+  unsupported_charset: {
+    status: 415,
+    message: 'The body must be UTF-8: send charset=utf-8 or no charset parameter (got "{charset}")',
+  },
+  unsupported_content_encoding: {
+    status: 415,
+    message: 'Content-Encoding "{encoding}" is not accepted; send the body uncompressed (identity)',
+  },
+  request_header_too_large: {
+    status: 431,
+    message: 'The request headers are larger than the limit of {limit} bytes',
+  },
   missing_required_parameters: { status: 422, message: '{detail}' },
   // 429 / 5xx
   rate_limited: { status: 429, message: '{detail}' },
+  too_many_connections: {
+    status: 429,
+    message: 'Your address already holds {limit} open connections to this API; reuse or close one',
+  },
   too_many_auth_failures: {
     status: 429,
     message:

@@ -1,6 +1,5 @@
 // Builds the HTTP app as a plugin tree; never listens (src/server.ts does).
 import { randomUUID } from 'node:crypto';
-import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -8,9 +7,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../services.ts';
 import { ping } from '../store/database.ts';
+import { registerBodyParsers } from './body-parsers.ts';
+import { clientErrorHandler } from './client-error.ts';
+import { createHttpServer } from './http-server.ts';
 import { accountAuthHook, bearerAuthHook } from './plugins/account-auth.ts';
-import { registerErrorHandling } from './plugins/error-handler.ts';
+import { registerErrorHandling, sendError, toApiError } from './plugins/error-handler.ts';
+import { inputGuard } from './plugins/input-guard.ts';
 import './request-context.ts';
+import { ApiError } from '../errors.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { applicationRoutes } from './routes/application-routes.ts';
@@ -24,6 +28,8 @@ import { zentrunkIpAclRoutes } from './routes/zentrunk-ip-acl-routes.ts';
 import { zentrunkTrunkRoutes } from './routes/zentrunk-trunk-routes.ts';
 import { zentrunkUriRoutes } from './routes/zentrunk-uri-routes.ts';
 import { ErrorBody } from './schemas/common.ts';
+
+const MAX_PARAM_LENGTH = 200;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,16 +51,44 @@ export interface AppOptions {
 /** Never log secrets: auth headers are redacted, request bodies are never logged. */
 export const LOG_REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
 
+/** Node's default --max-http-header-size, which the API keeps. */
+const HEADER_LIMIT = 16 * 1024;
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { api } = opts.services.config;
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: false }),
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: true },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      maxParamLength: MAX_PARAM_LENGTH,
     },
+    // No coercion: a JSON value of the wrong type is a 400 naming the field. Form bodies and query
+    // strings are converted strictly by their parsers (src/api/form-values.ts).
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: true },
+    },
+    // Bad URLs and over-long path segments answer in the error envelope, without echoing the URL.
+    frameworkErrors: (err, request, reply) => {
+      const code = (err as { code?: string }).code;
+      if (code === 'FST_ERR_MAX_PARAM_LENGTH')
+        return sendError(request, reply, new ApiError('uri_too_long', { limit: MAX_PARAM_LENGTH }));
+      if (code === 'FST_ERR_BAD_URL') return sendError(request, reply, new ApiError('invalid_url_encoding'));
+      return sendError(request, reply, toApiError(request, err));
+    },
+    clientErrorHandler: clientErrorHandler({
+      headerLimit: HEADER_LIMIT,
+      timeoutSeconds: api.requestTimeoutSeconds,
+    }),
+    serverFactory: (handler) =>
+      createHttpServer(handler, {
+        requestTimeoutSeconds: api.requestTimeoutSeconds,
+        maxConnectionsPerAddress: api.maxConnectionsPerAddress,
+        maxHeaderSize: HEADER_LIMIT,
+      }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', opts.services);
@@ -64,14 +98,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('account', null as never);
   app.decorateRequest('authMethod', 'basic');
   registerErrorHandling(app);
-
-  // JSON with an empty body (SDKs send Content-Type on DELETE) is an empty object, not an error.
-  const defaultJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, {});
-    return defaultJson(request, body.toString(), done);
-  });
-  await app.register(formbody);
+  app.addHook('onRequest', inputGuard);
+  app.removeAllContentTypeParsers();
+  registerBodyParsers(app);
 
   app.addSchema(ErrorBody);
   await app.register(swagger, {
