@@ -18,6 +18,14 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
+    serializers: {
+      // Node's HTTP parser errors carry the raw bytes received (rawPacket): headers and body.
+      err: (err: Error) => {
+        const out: Record<string, unknown> = { ...pino.stdSerializers.err(err) };
+        delete out['rawPacket'];
+        return out;
+      },
+    },
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }

@@ -36,6 +36,11 @@ export function clientErrorFor(
 export function clientErrorHandler(opts: { headerLimit: number; timeoutSeconds: number }) {
   return function onClientError(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    // A response already under way cannot be followed by another one (Node's own default).
+    if ((socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
     const apiError = clientErrorFor(err.code, opts);
     const apiId = randomUUID();
     this.log.debug(
