@@ -75,6 +75,10 @@ export function registerBodyParsers(app: FastifyInstance): void {
       if (err) return done(err, undefined);
       try {
         checkText(parsed);
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+          convertFormValues(parsed as Record<string, unknown>, request.routeOptions.schema?.body, {
+            booleansOnly: true,
+          });
       } catch (e) {
         return done(e as Error, undefined);
       }

@@ -21,34 +21,44 @@ function typesOf(schema: SchemaNode): Set<string> {
   return types;
 }
 
-function convertScalar(value: string, schema: SchemaNode): unknown {
+function convertScalar(value: string, schema: SchemaNode, booleansOnly: boolean): unknown {
   const types = typesOf(schema);
   if (types.size === 0 || types.has('string')) return value;
-  if (types.has('integer') && INTEGER.test(value)) return Number(value);
-  if (types.has('number') && DECIMAL.test(value)) return Number(value);
+  if (!booleansOnly && types.has('integer') && INTEGER.test(value)) return Number(value);
+  if (!booleansOnly && types.has('number') && DECIMAL.test(value)) return Number(value);
   if (types.has('boolean') && (value === 'true' || value === 'false')) return value === 'true';
   return value;
 }
 
-function convertValue(value: unknown, schema: SchemaNode): unknown {
+function convertValue(value: unknown, schema: SchemaNode, booleansOnly: boolean): unknown {
   const types = typesOf(schema);
+  if (booleansOnly) return typeof value === 'string' ? convertScalar(value, schema, true) : value;
   if (types.has('array')) {
     // A form field sent once is a string; sent several times, an array.
     const list = Array.isArray(value) ? value : [value];
     const items = schema.items ?? schema.anyOf?.find((b) => b.items !== undefined)?.items;
     return items === undefined
       ? list
-      : list.map((v) => (typeof v === 'string' ? convertScalar(v, items) : v));
+      : list.map((v) => (typeof v === 'string' ? convertScalar(v, items, false) : v));
   }
-  return typeof value === 'string' ? convertScalar(value, schema) : value;
+  return typeof value === 'string' ? convertScalar(value, schema, false) : value;
 }
 
-/** Converts, in place, the string values of `target` whose property schema is not a string. */
-export function convertFormValues(target: Record<string, unknown>, schema: unknown): void {
+/**
+ * Converts, in place, the string values of `target` whose property schema is not a string.
+ * `booleansOnly` is for JSON bodies: Plivo's SDKs send booleans as the strings "true" and "false"
+ * (e.g. `{"enabled":"true"}` when creating a subaccount), so exactly those two are taken for a
+ * boolean field; every other wrong type, null included, stays wrong and fails validation.
+ */
+export function convertFormValues(
+  target: Record<string, unknown>,
+  schema: unknown,
+  { booleansOnly = false }: { booleansOnly?: boolean } = {},
+): void {
   const properties = (schema as SchemaNode | undefined)?.properties;
   if (properties === undefined) return;
   for (const [name, propSchema] of Object.entries(properties)) {
     if (!Object.hasOwn(target, name)) continue;
-    target[name] = convertValue(target[name], propSchema);
+    target[name] = convertValue(target[name], propSchema, booleansOnly);
   }
 }
