@@ -1,7 +1,7 @@
 // Strict conversion of the strings of a form-encoded body or a query string to the types their
-// schema declares. Only those parts are converted: a JSON body has real types, and a wrong one is a
-// 400 naming the field, never coerced (ajv's coerceTypes would turn null into false, "0x10" into
-// 16 and true into 1). Here a number must be written in decimal and a boolean as true or false;
+// schema declares. A JSON body has real types, and a wrong one is a 400 naming the field, never
+// coerced (ajv's coerceTypes would turn null into false, "0x10" into 16 and true into 1) — save the
+// two boolean strings Plivo's SDKs send (see convertFormValues). Here a number must be written in decimal and a boolean as true or false;
 // anything else stays a string and fails validation with the field named.
 const DECIMAL = /^-?(0|[1-9][0-9]{0,15})(\.[0-9]{1,15})?$/;
 const INTEGER = /^-?(0|[1-9][0-9]{0,15})$/;
