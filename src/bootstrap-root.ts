@@ -1,9 +1,14 @@
 // First start: create the root account from TRUNKGATE_ROOT_AUTH_ID/TOKEN, or generate one and
-// print it once. When the variables are set they are the source of truth for that account.
+// print it once. When the variables are set they are the source of truth for that account — but
+// they never add a root: naming an id the database does not hold, while it holds a root already,
+// stops the start (the token of an existing root is changed with `trunkgate root rotate-token`).
 import type { Config } from './config.ts';
 import { tokenMatches } from './domain/account-identity.ts';
 import type { Logger } from './logger.ts';
 import type { AccountRepository } from './store/repositories/account-repository.ts';
+
+/** The start is refused: the variables would create a second root account. */
+export class SecondRootError extends Error {}
 
 export interface RootOutcome {
   kind: 'created-from-env' | 'updated-from-env' | 'unchanged' | 'generated' | 'existing';
@@ -20,6 +25,11 @@ export async function ensureRootAccount(
   if (config.rootAuthId !== undefined && config.rootAuthToken !== undefined) {
     let existing = await accounts.findById(config.rootAuthId);
     if (existing === undefined) {
+      const [present] = await accounts.topLevelIds(1);
+      if (present !== undefined)
+        throw new SecondRootError(
+          `TRUNKGATE_ROOT_AUTH_ID=${config.rootAuthId} is not in the database, which already has the root account ${present}; refusing to create a second root. Set TRUNKGATE_ROOT_AUTH_ID=${present} (its token then comes from TRUNKGATE_ROOT_AUTH_TOKEN), or unset both and rotate its token with: trunkgate root rotate-token`,
+        );
       if (await accounts.createTopLevelIfAbsent('root', config.rootAuthId, config.rootAuthToken)) {
         log.info({ auth_id: config.rootAuthId }, 'root account created from TRUNKGATE_ROOT_AUTH_ID');
         return { kind: 'created-from-env', authId: config.rootAuthId };

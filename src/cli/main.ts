@@ -21,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   keys: keysCommand,
   allowlist: allowlistCommand,
+  root: (args) => import('./root-command.ts').then((m) => m.rootCommand(args)),
 };
 
 export function registerCommand(name: string, command: Command): void {

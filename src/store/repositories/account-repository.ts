@@ -34,6 +34,19 @@ export class AccountRepository {
     return Number(r.n);
   }
 
+  /** Top-level (root) accounts' ids, oldest first; at most `limit`. */
+  async topLevelIds(limit: number): Promise<string[]> {
+    const rows = await this.store.db
+      .selectFrom('accounts')
+      .select('auth_id')
+      .where('parent_auth_id', 'is', null)
+      .orderBy('created_at')
+      .orderBy('auth_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.auth_id);
+  }
+
   async createTopLevel(name: string, authId?: string, authToken?: string): Promise<CreatedAccount> {
     const token = authToken ?? generateAuthToken();
     const row: AccountRow = {
@@ -99,6 +112,18 @@ export class AccountRepository {
       .set({ token_hash: hashToken(token), updated_at: now() })
       .where('auth_id', '=', authId)
       .execute();
+  }
+
+  /** Replaces the token of a top-level account with a new random one; the new token, or undefined. */
+  async rotateTopLevelToken(authId: string): Promise<string | undefined> {
+    const token = generateAuthToken();
+    const r = await this.store.db
+      .updateTable('accounts')
+      .set({ token_hash: hashToken(token), updated_at: now() })
+      .where('auth_id', '=', authId)
+      .where('parent_auth_id', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1 ? token : undefined;
   }
 
   async createSubaccount(parentAuthId: string, name: string, enabled: boolean): Promise<CreatedAccount> {
