@@ -17,6 +17,7 @@ import { OriginationUriRepository } from './store/repositories/origination-uri-r
 import { PolicyRepository } from './store/repositories/policy-repository.ts';
 import { ProviderCredentialRepository } from './store/repositories/provider-credential-repository.ts';
 import { TrunkRepository } from './store/repositories/trunk-repository.ts';
+import { VerifiedCredentialCache } from './store/verified-credential-cache.ts';
 
 export interface Services {
   config: Readonly<Config>;
@@ -33,6 +34,8 @@ export interface Services {
   allowlists: AllowlistRepository;
   allowlistCache: AllowlistCache;
   apiKeys: ApiKeyRepository;
+  /** Credentials this node verified lately (src/store/verified-credential-cache.ts). */
+  credentialCache: VerifiedCredentialCache;
   /** API rate limits and auth-failure blocks: Redis when REDIS_URL is set, else this node's memory. */
   counters: CounterStore;
   /** Seals and opens stored secrets with the configured keys (newest encrypts, all decrypt). */
@@ -63,6 +66,7 @@ export function createServices(
     allowlists,
     allowlistCache: new AllowlistCache(store, allowlists, { refreshMs: config.allowlistRefreshMs }),
     apiKeys: new ApiKeyRepository(store),
+    credentialCache: new VerifiedCredentialCache(store, { refreshMs: config.allowlistRefreshMs }),
     counters: createCounterStore(config, log),
     secretBox,
     providerCredentials,

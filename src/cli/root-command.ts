@@ -7,7 +7,6 @@ import { isAuthId } from '../domain/account-identity.ts';
 import { openStore } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { AccountRepository } from '../store/repositories/account-repository.ts';
-import { bumpChangeVersion } from '../store/transaction.ts';
 
 const USAGE = `usage: trunkgate root rotate-token [auth_id]
 
@@ -53,8 +52,6 @@ export async function rootCommand(args: string[]): Promise<number> {
     if (target === undefined) return 1;
     const token = await accounts.rotateTopLevelToken(target);
     if (token === undefined) return fail(`no top-level account ${target} in ${store.describe}`);
-    // Nodes that cache verified credentials drop them when the change version moves.
-    await bumpChangeVersion(store.db);
     // The token goes to stdout only, once; it is stored as a hash.
     process.stdout.write(
       `root account ${target}: new auth_token ${token}\n(shown once; the old token no longer works)\n`,

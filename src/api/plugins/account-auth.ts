@@ -9,8 +9,9 @@ import type { IpAddress } from '../../domain/address/index.ts';
 import { apiKeyState, isApiKeyToken } from '../../domain/api-key-token.ts';
 import { ApiError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
-import type { ApiKeyView } from '../../store/repositories/api-key-repository.ts';
+import { type ApiKeyView, LAST_USED_RESOLUTION_MS } from '../../store/repositories/api-key-repository.ts';
 import type { AccountRow } from '../../store/schema.ts';
+import { VerifiedCredentialCache } from '../../store/verified-credential-cache.ts';
 import { parseAuthorization } from '../basic-auth.ts';
 import { requestClientAddress } from '../client-address.ts';
 import { enforceAllowlist } from './api-allowlist.ts';
@@ -49,9 +50,15 @@ export async function authenticateBasic(
   user: string,
   password: string,
 ): Promise<AccountRow | undefined> {
+  const cache = services.credentialCache;
+  const cacheKey = VerifiedCredentialCache.keyOf('basic', user, password);
+  const hit = await cache.get(cacheKey);
+  if (hit !== undefined && hit.key === undefined) return hit.account;
+  const generation = cache.generation;
   const row = user.length <= 64 ? await services.accounts.findById(user) : undefined;
   const ok = tokenMatches(row?.token_hash ?? UNKNOWN_ACCOUNT_HASH, password);
   if (!ok || row === undefined || !(await usable(services, row))) return undefined;
+  cache.set(cacheKey, { account: row }, generation);
   return row;
 }
 
@@ -65,16 +72,37 @@ export type BearerOutcome =
 /** Resolves an API key presented as a Bearer token to its account, recording its use. */
 export async function authenticateBearer(services: Services, token: string): Promise<BearerOutcome> {
   if (!isApiKeyToken(token)) return { kind: 'invalid' };
+  const cache = services.credentialCache;
+  const cacheKey = VerifiedCredentialCache.keyOf('bearer', token);
+  const now = new Date();
+  const hit = await cache.get(cacheKey);
+  if (hit?.key !== undefined) {
+    // Expiry is a moment, not a change: checked on every use.
+    if (apiKeyState(hit.key, now) === 'expired')
+      return { kind: 'expired', expiresAt: hit.key.expires_at ?? '' };
+    hit.key = await touch(services, hit.key, now);
+    return { kind: 'ok', account: hit.account, key: hit.key };
+  }
+  const generation = cache.generation;
   const key = await services.apiKeys.findByToken(token);
   if (key === undefined) return { kind: 'invalid' };
-  const now = new Date();
   const state = apiKeyState(key, now);
   if (state === 'revoked') return { kind: 'revoked' };
   if (state === 'expired') return { kind: 'expired', expiresAt: key.expires_at ?? '' };
   const account = await services.accounts.findById(key.account_auth_id);
   if (account === undefined || !(await usable(services, account))) return { kind: 'invalid' };
+  const touched = await touch(services, key, now);
+  cache.set(cacheKey, { account, key: touched }, generation);
+  return { kind: 'ok', account, key: touched };
+}
+
+/** Records the key's use (at most once per LAST_USED_RESOLUTION_MS); the view as it now stands. */
+async function touch(services: Services, key: ApiKeyView, now: Date): Promise<ApiKeyView> {
+  const due =
+    key.last_used_at === null || now.getTime() - Date.parse(key.last_used_at) >= LAST_USED_RESOLUTION_MS;
+  if (!due) return key;
   await services.apiKeys.touch(key, now);
-  return { kind: 'ok', account, key };
+  return { ...key, last_used_at: now.toISOString() };
 }
 
 /**

@@ -107,23 +107,31 @@ export class AccountRepository {
   }
 
   async setToken(authId: string, token: string): Promise<void> {
-    await this.store.db
-      .updateTable('accounts')
-      .set({ token_hash: hashToken(token), updated_at: now() })
-      .where('auth_id', '=', authId)
-      .execute();
+    await inTransaction(this.store, async (trx) => {
+      await trx
+        .updateTable('accounts')
+        .set({ token_hash: hashToken(token), updated_at: now() })
+        .where('auth_id', '=', authId)
+        .execute();
+      // Nodes caching verified credentials drop them when the change version moves.
+      await bumpChangeVersion(trx);
+    });
   }
 
   /** Replaces the token of a top-level account with a new random one; the new token, or undefined. */
   async rotateTopLevelToken(authId: string): Promise<string | undefined> {
     const token = generateAuthToken();
-    const r = await this.store.db
-      .updateTable('accounts')
-      .set({ token_hash: hashToken(token), updated_at: now() })
-      .where('auth_id', '=', authId)
-      .where('parent_auth_id', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1 ? token : undefined;
+    return inTransaction(this.store, async (trx) => {
+      const r = await trx
+        .updateTable('accounts')
+        .set({ token_hash: hashToken(token), updated_at: now() })
+        .where('auth_id', '=', authId)
+        .where('parent_auth_id', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return undefined;
+      await bumpChangeVersion(trx);
+      return token;
+    });
   }
 
   async createSubaccount(parentAuthId: string, name: string, enabled: boolean): Promise<CreatedAccount> {

@@ -4,7 +4,7 @@ import { hashToken } from '../../domain/account-identity.ts';
 import { apiKeyPrefix, generateApiKeyToken } from '../../domain/api-key-token.ts';
 import type { Store } from '../database.ts';
 import type { ApiKeyRow } from '../schema.ts';
-import { inTransaction, lockAccount } from '../transaction.ts';
+import { bumpChangeVersion, inTransaction, lockAccount } from '../transaction.ts';
 
 export type ApiKeyView = Omit<ApiKeyRow, 'token_hash'>;
 
@@ -26,7 +26,7 @@ export type CreateApiKeyOutcome =
   | { kind: 'account_gone' };
 
 /** How often last_used_at is written for a key in steady use: once a minute is enough to read it. */
-const LAST_USED_RESOLUTION_MS = 60_000;
+export const LAST_USED_RESOLUTION_MS = 60_000;
 
 export class ApiKeyRepository {
   constructor(private readonly store: Store) {}
@@ -114,6 +114,8 @@ export class ApiKeyRepository {
           .set({ revoked_at: new Date().toISOString() })
           .where('key_id', '=', keyId)
           .execute();
+        // Nodes caching verified credentials drop them when the change version moves.
+        await bumpChangeVersion(trx);
       }
       return true;
     });
