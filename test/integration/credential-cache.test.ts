@@ -26,9 +26,9 @@ async function call(
     headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
   });
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
   return {
     status: res.statusCode,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
     body: (res.body === '' ? {} : JSON.parse(res.body)) as Record<string, any>,
   };
 }
