@@ -282,6 +282,22 @@ describe('every variable is validated and a bad value names it', () => {
       refuses({ TRUNKGATE_API_RATE_BURST: bad }, 'TRUNKGATE_API_RATE_BURST');
   });
 
+  test('TRUNKGATE_API_REQUEST_TIMEOUT and TRUNKGATE_API_MAX_CONNECTIONS_PER_ADDRESS', () => {
+    assert.deepEqual(loadConfig({}).api, { requestTimeoutSeconds: 30, maxConnectionsPerAddress: 256 });
+    assert.equal(loadConfig({ TRUNKGATE_API_REQUEST_TIMEOUT: '5' }).api.requestTimeoutSeconds, 5);
+    assert.equal(
+      loadConfig({ TRUNKGATE_API_MAX_CONNECTIONS_PER_ADDRESS: '8' }).api.maxConnectionsPerAddress,
+      8,
+    );
+    for (const bad of ['0', '3601', '1.5', 'soon'])
+      refuses({ TRUNKGATE_API_REQUEST_TIMEOUT: bad }, 'TRUNKGATE_API_REQUEST_TIMEOUT');
+    for (const bad of ['0', '-1', 'many'])
+      refuses(
+        { TRUNKGATE_API_MAX_CONNECTIONS_PER_ADDRESS: bad },
+        'TRUNKGATE_API_MAX_CONNECTIONS_PER_ADDRESS',
+      );
+  });
+
   const authFailure = [
     ['TRUNKGATE_AUTH_MAX_FAILURES', 'maxFailures', 1_000_000],
     ['TRUNKGATE_AUTH_FAILURE_WINDOW', 'windowSeconds', 86_400],
@@ -302,8 +318,10 @@ describe('the whole list', () => {
     REDIS_URL: 'localhost:6379',
     TRUNKGATE_ALLOWLIST_REFRESH_MS: 'soon',
     TRUNKGATE_ALLOW_PRIVATE_API_CIDRS: 'maybe',
+    TRUNKGATE_API_MAX_CONNECTIONS_PER_ADDRESS: '0',
     TRUNKGATE_API_RATE_BURST: '0',
     TRUNKGATE_API_RATE_LIMIT: 'fast',
+    TRUNKGATE_API_REQUEST_TIMEOUT: '0',
     TRUNKGATE_AUTH_BAN_SECONDS: '0',
     TRUNKGATE_AUTH_FAILURE_WINDOW: '0',
     TRUNKGATE_AUTH_MAX_FAILURES: '0',

@@ -81,3 +81,21 @@ describe('parseAuthorization: Bearer', () => {
     }
   });
 });
+
+describe('parseAuthorization: Basic credentials no store can hold', () => {
+  test('a NUL in the user or the password, or bytes that are not UTF-8, are malformed', () => {
+    const b64 = (b: Buffer) => `Basic ${b.toString('base64')}`;
+    for (const raw of [
+      Buffer.from('MA\u0000:token'),
+      Buffer.from('MAUSER:tok\u0000en'),
+      Buffer.concat([Buffer.from('MA'), Buffer.from([0xff]), Buffer.from(':token')]),
+    ]) {
+      assert.deepEqual(parseAuthorization(b64(raw)), { scheme: 'malformed' }, raw.toString('hex'));
+    }
+    assert.deepEqual(parseAuthorization(b64(Buffer.from('MAÜSER:tøken'))), {
+      scheme: 'basic',
+      user: 'MAÜSER',
+      password: 'tøken',
+    });
+  });
+});
