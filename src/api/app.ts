@@ -99,12 +99,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('authMethod', 'basic');
   registerErrorHandling(app);
   app.addHook('onRequest', inputGuard);
-  // A request that may have changed an account, a token or a key drops this node's verified
-  // credentials before its answer leaves, so the next request is checked against the store.
-  app.addHook('onSend', async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS')
-      opts.services.credentialCache.invalidate();
-  });
   app.removeAllContentTypeParsers();
   registerBodyParsers(app);
 

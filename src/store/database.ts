@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
+import { WriteNotifier } from './write-notifier.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -16,6 +17,8 @@ export interface Store {
   dialect: DialectName;
   /** A short description for logs, without secrets (no password in a URL). */
   describe: string;
+  /** Calls its listeners after every write this process makes (src/store/write-notifier.ts). */
+  writes: WriteNotifier;
   close(): Promise<void>;
 }
 
@@ -40,9 +43,11 @@ export function openStore(opts: StoreOptions): Store {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle client erroring (e.g. the server restarted) must not crash the process.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const writes = new WriteNotifier();
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
     return {
       db,
+      writes,
       dialect: 'postgres',
       describe: `postgres ${redactUrl(opts.databaseUrl)}`,
       close: () => db.destroy(),
@@ -60,8 +65,12 @@ export function openStore(opts: StoreOptions): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', describe: `sqlite ${opts.sqlitePath}`, close: () => db.destroy() };
+  const writes = new WriteNotifier();
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: sqlite }),
+    plugins: [writes],
+  });
+  return { db, writes, dialect: 'sqlite', describe: `sqlite ${opts.sqlitePath}`, close: () => db.destroy() };
 }
 
 export async function ping(store: Store): Promise<boolean> {

@@ -28,6 +28,12 @@ export async function bumpChangeVersion(trx: Executor): Promise<void> {
     .execute();
 }
 
-export function inTransaction<T>(store: Store, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return store.db.transaction().execute(fn);
+export async function inTransaction<T>(
+  store: Store,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  const result = await store.db.transaction().execute(fn);
+  // The plugin saw the writes before they were committed; tell caches again now that they are.
+  store.writes.notify();
+  return result;
 }

@@ -1,8 +1,8 @@
 // Verified API credentials, remembered briefly so that an authenticated request costs no account
 // read and no token check. An entry is found by a SHA-256 of the presented credential (it holds
 // no secret) and is dropped:
-// - on this node, whenever a request that may change accounts or keys completes (src/api/app.ts
-//   clears the cache before any such response is sent);
+// - on this node, after any write to the store (src/store/write-notifier.ts): a revoked key, a
+//   disabled account or a new token is refused from the next request on;
 // - on every node, when the store's change version moves (it is polled at most every refreshMs;
 //   token, enabled-state, deletion and key-revocation writes bump it, see src/store/transaction.ts);
 // - after maxAgeMs (a minute) in any case, a backstop only.
@@ -51,6 +51,7 @@ export class VerifiedCredentialCache {
     this.#maxAgeMs = opts.maxAgeMs ?? 60_000;
     this.#maxEntries = opts.maxEntries ?? 10_000;
     this.#now = opts.now ?? Date.now;
+    store.writes.subscribe(() => this.invalidate());
   }
 
   /** The cache key of a presented credential: a digest, so the map never holds a secret. */
