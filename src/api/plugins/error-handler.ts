@@ -25,7 +25,9 @@ function fieldOf(e: AjvError): string | undefined {
 
 function fromValidation(request: FastifyRequest, err: FastifyError): ApiError {
   const errors = (err.validation ?? []) as AjvError[];
-  const first = errors[0];
+  // A value of the wrong type for an enum field: the list of allowed values says more than its type.
+  const enumOfFirst = errors.find((e) => e.keyword === 'enum' && e.instancePath === errors[0]?.instancePath);
+  const first = errors[0]?.keyword === 'type' && enumOfFirst !== undefined ? enumOfFirst : errors[0];
   if (first === undefined) return new ApiError('validation_failed', { detail: err.message });
   const field = fieldOf(first);
   const opts = field === undefined ? {} : { field };
