@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../services.ts';
 import { ping } from '../store/database.ts';
+import { registerConsole } from './console-assets.ts';
 import { accountAuthHook, bearerAuthHook } from './plugins/account-auth.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
 import './request-context.ts';
@@ -35,6 +36,8 @@ export interface AppOptions {
   services: Services;
   /** A pino logger; none means silent (tests). */
   logger?: Logger;
+  /** Where the built web console is (default dist/console/); see src/api/console-assets.ts. */
+  consoleDir?: string;
   /** The SIP edge running beside the API, for /metrics and /health. */
   edge?: {
     metrics(): Promise<{ contentType: string; body: string }>;
@@ -94,6 +97,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerConsole(app, opts.consoleDir);
 
   app.get(
     '/health',

@@ -1,0 +1,6 @@
+// Entry point of the web console bundle (console/build.ts).
+import { render } from 'preact';
+import { App } from './app.tsx';
+
+const root = document.getElementById('app');
+if (root !== null) render(<App />, root);
