@@ -58,6 +58,10 @@ export function createTrunkgateClient(creds: ClientCredentials): TrunkgateClient
   const client = createFetchClient<paths>({
     baseUrl: creds.baseUrl.replace(/\/+$/, ''),
     headers: { Authorization: authorizationHeader(creds) },
+    // Credentials travel in the Authorization header only. Not "include": a browser then neither
+    // sends cookies nor opens its own sign-in prompt on a 401 Basic challenge (Fetch standard,
+    // HTTP-network-or-cache fetch), so the caller sees the API's error body instead.
+    credentials: 'omit',
     ...(creds.fetch ? { fetch: creds.fetch } : {}),
   });
   return Object.assign(client, { authId: creds.authId });

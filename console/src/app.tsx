@@ -120,9 +120,10 @@ export function App() {
       <header class="top">
         <span class="brand">trunkgate</span>
         {isParent && (
-          <label class="switcher">
-            Account{' '}
+          <span class="switcher">
+            <label for="account-switcher">Account</label>{' '}
             <select
+              id="account-switcher"
               name="account"
               value={session.activeAuthId}
               onChange={(e) => switchAccount((e.currentTarget as HTMLSelectElement).value)}
@@ -134,7 +135,7 @@ export function App() {
                 </option>
               ))}
             </select>
-          </label>
+          </span>
         )}
         {!isParent && <span class="who">{session.authId}</span>}
         <button type="button" class="small" onClick={signOut}>

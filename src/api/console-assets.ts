@@ -2,7 +2,7 @@
 // prepare) into dist/console/, served at /console/ without API auth. They sit outside the
 // /v1/Account/{auth_id}/ scope, so neither the API IP allowlist nor the rate limit applies to the
 // page itself; every API call the page then makes is checked as any other client's is.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
@@ -63,12 +63,19 @@ export async function registerConsole(
     scoped.addHook('onSend', async (_request, reply) => {
       void reply.headers(CONSOLE_HEADERS);
     });
+    // The page itself at /console/ (and /console: the router ignores trailing slashes); the
+    // wildcard route of @fastify/static answers only for files, not for the bare prefix.
+    const index = readFileSync(`${dir}index.html`);
+    scoped.get('/console/', { schema: { hide: true } }, async (request, reply) => {
+      // The page's relative asset URLs need the trailing slash.
+      if (!(request.url.split('?')[0] ?? '').endsWith('/')) return reply.redirect('/console/', 301);
+      return reply.type('text/html; charset=utf-8').send(index);
+    });
     await scoped.register(fastifyStatic, {
       root: dir,
       prefix: '/console/',
       decorateReply: false,
-      redirect: true,
-      index: 'index.html',
+      index: false,
     });
   });
 }

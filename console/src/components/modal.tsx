@@ -3,6 +3,17 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
 
+/** Open modals, innermost last: Escape anywhere on the page closes the innermost one. */
+const openModals: (() => void)[] = [];
+
+function onDocumentKeyDown(e: KeyboardEvent) {
+  if (e.key !== 'Escape') return;
+  const close = openModals[openModals.length - 1];
+  if (close === undefined) return;
+  e.preventDefault();
+  close();
+}
+
 const FOCUSABLE =
   'input:not([disabled]),select:not([disabled]),textarea:not([disabled]),button:not([disabled]),[href],[tabindex]:not([tabindex="-1"])';
 
@@ -15,6 +26,17 @@ export interface ModalProps {
 export function Modal({ title, onClose, children }: ModalProps) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
+  useEffect(() => {
+    const close = () => closeRef.current();
+    openModals.push(close);
+    if (openModals.length === 1) document.addEventListener('keydown', onDocumentKeyDown);
+    return () => {
+      openModals.splice(openModals.indexOf(close), 1);
+      if (openModals.length === 0) document.removeEventListener('keydown', onDocumentKeyDown);
+    };
+  }, []);
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const box = ref.current;
@@ -29,11 +51,6 @@ export function Modal({ title, onClose, children }: ModalProps) {
   }, []);
 
   function onKeyDown(e: KeyboardEvent) {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      onClose();
-      return;
-    }
     if (e.key !== 'Tab' || ref.current === null) return;
     const items = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
     const first = items[0];

@@ -51,7 +51,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: Session, parent: string
               checked={method === 'apiKey'}
               onChange={() => setMethod('apiKey')}
             />{' '}
-            API key
+            An API key
           </label>
         </fieldset>
         <TextField
