@@ -98,7 +98,19 @@ describe('web console in Chromium', () => {
 
   test('credentials: a weak password is refused at its field; create one', async () => {
     await go('credentials');
-    await page.getByRole('button', { name: '+ New credential' }).click();
+    // Keyboard basics: focus moves into the modal and stays there; Escape closes and focus returns.
+    const opener = page.getByRole('button', { name: '+ New credential' });
+    await opener.click();
+    const inDialog = () => page.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null);
+    assert.equal(await inDialog(), true);
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      assert.equal(await inDialog(), true);
+    }
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    assert.equal(await opener.evaluate((el) => el === document.activeElement), true);
+    await opener.click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Name', { exact: true }).fill('office-pbx');
     await dialog.getByLabel('Username', { exact: true }).fill('office-pbx');
@@ -142,7 +154,7 @@ describe('web console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Add entry' }).click();
     const err = dialog.locator('.field.has-error .field-error');
     await err.waitFor();
-    assert.match(await err.innerText(), /use 10\.1\.2\.0\/24/);
+    assert.match((await err.textContent()) ?? '', /use 10\.1\.2\.0\/24/);
     await screenshot(page, '04-ip-acl-host-bits');
     await dialog.getByLabel('IP address', { exact: true }).fill('198.51.100.7');
     await dialog.getByLabel('Prefix length', { exact: true }).fill('');
@@ -177,7 +189,7 @@ describe('web console in Chromium', () => {
     assert.equal(trunk.cps_limit, 5);
     assert.deepEqual(trunk.digest_algorithms, ['MD5']);
     const domain = page.locator('code.trunk-domain');
-    assert.equal(await domain.innerText(), trunk.trunk_domain);
+    assert.equal((await domain.textContent()) ?? '', trunk.trunk_domain);
     assert.match(trunk.trunk_domain, new RegExp(`^${trunk.trunk_id}\\.`));
     await page.getByRole('button', { name: 'Copy the trunk domain of office-trunk' }).click();
     await page.getByText('Copied').waitFor();
@@ -217,9 +229,9 @@ describe('web console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Add', exact: true }).click();
     const refused = dialog.locator('.typed-cidrs li.has-error');
     await refused.waitFor();
-    assert.equal(await refused.locator('code').innerText(), '34.120.16.128/25');
+    assert.equal((await refused.locator('code').textContent()) ?? '', '34.120.16.128/25');
     assert.match(
-      await refused.locator('.field-error').innerText(),
+      (await refused.locator('.field-error').textContent()) ?? '',
       /34\.120\.16\.128\/25 is already covered by .*34\.120\.16\.0\/24/,
     );
     await screenshot(page, '09-ip-whitelist-subset');
@@ -292,7 +304,7 @@ describe('web console in Chromium', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Create API key' }).click();
     const secret = page.getByTestId('secret-once');
     await secret.waitFor();
-    apiKeyToken = await secret.innerText();
+    apiKeyToken = (await secret.textContent()) ?? '';
     assert.match(apiKeyToken, /^tgk_[A-Za-z0-9_-]{40}$/);
     await page.getByRole('button', { name: 'Copy the token' }).click();
     await page.getByText('Copied').waitFor();
@@ -395,6 +407,26 @@ describe('web console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Create application' }).click();
     await page.getByRole('cell', { name: 'ivr', exact: true }).waitFor();
     await screenshot(page, '18-applications');
+  });
+
+  test('lists page 20 at a time', async () => {
+    // 21 URIs with the one made above.
+    for (let i = 1; i <= 20; i++) {
+      const r = await api('POST', `${ROOT}/Zentrunk/URI/`, {
+        name: `pbx-${i}`,
+        uri: `pbx${i}.example.com:5060`,
+      });
+      assert.equal(r.status, 201);
+    }
+    await go('origination-uris');
+    const pager = page.getByRole('navigation', { name: 'origination URIs pages' });
+    await pager.getByText('1–20 of 21 origination URIs').waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 20);
+    await pager.getByRole('button', { name: 'Next page' }).click();
+    await pager.getByText('21–21 of 21 origination URIs').waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 1);
+    assert.equal(await pager.getByRole('button', { name: 'Next page' }).isDisabled(), true);
+    await screenshot(page, '19-paging');
   });
 
   test('sign out forgets the secret; an API key signs in too', async () => {
