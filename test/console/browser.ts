@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core: headless, no sandbox (containers), nothing that
 // talks to the network on its own, a fresh profile per run.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -8,6 +8,19 @@ import { REPO_ROOT } from '../helpers/server-process.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const OUTPUT_DIR = join(REPO_ROOT, 'test-output', 'console');
+
+/**
+ * `describe` option: skip (outside CI only) when Chromium is missing. Under CI (`CI` set, as
+ * `.ci/run` does after installing chromium) a missing browser fails instead.
+ */
+export function chromiumSkip(): { skip?: string } {
+  if (existsSync(CHROMIUM)) return {};
+  if (process.env['CI'])
+    throw new Error(
+      `Chromium is required under CI (Debian package chromium; .ci/run installs it) but ${CHROMIUM} is missing`,
+    );
+  return { skip: `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)` };
+}
 
 export interface Browser {
   context: BrowserContext;

@@ -9,12 +9,12 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { buildConsole } from '../../console/build.ts';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
-import { type Browser, openBrowser, screenshot } from './browser.ts';
+import { type Browser, chromiumSkip, openBrowser, screenshot } from './browser.ts';
 
 const ROOT = 'MACONSOLETEST0000001';
 const TOKEN = 'ConsoleTestToken000000000000000000000001';
 
-describe('web console in Chromium', () => {
+describe('web console in Chromium', chromiumSkip(), () => {
   let dir: string;
   let env: Record<string, string>;
   let server: ServerProcess;

@@ -316,7 +316,14 @@ export function ProviderCredentialsPage() {
           </button>
         </form>
       ) : (
-        <ProviderList api={client} keyLabel={usedKey ?? 'session'} />
+        <>
+          {usedKey !== null && (
+            <button type="button" class="small" onClick={() => setUsedKey(null)}>
+              Use another API key
+            </button>
+          )}
+          <ProviderList api={client} keyLabel={usedKey ?? 'session'} />
+        </>
       )}
     </section>
   );
