@@ -385,6 +385,9 @@ describe('web console in Chromium', chromiumSkip(), () => {
     );
     await page.getByRole('button', { name: `Back to ${ROOT}` }).click();
     await page.getByRole('cell', { name: 'office-pbx', exact: true }).first().waitFor();
+    await go('overview');
+    await page.locator('.sub-list').filter({ hasText: sub }).waitFor();
+    await screenshot(page, '01-overview-with-subaccount');
   });
 
   test('origination URIs and applications pages', async () => {

@@ -59,9 +59,11 @@ function minutes(ms: number): string {
 }
 
 export function OverviewPage() {
-  const { api, authId, isParent, session } = useConsole();
+  const { api, authId, isParent, session, switchAccount } = useConsole();
   const [account, setAccount] = useState<Account | null>(null);
-  const [subCount, setSubCount] = useState<number | null>(null);
+  const [subs, setSubs] = useState<{ total: number; first: { auth_id: string; name: string }[] } | null>(
+    null,
+  );
   const [health, setHealth] = useState<Health | null>(null);
   const [error, setError] = useState<string | null>(null);
   const metrics = useMetricsSamples();
@@ -74,10 +76,10 @@ export function OverviewPage() {
     if (isParent && authId === session.authId) {
       void apiResult(
         api.GET('/v1/Account/{auth_id}/Subaccount/', {
-          params: { path: { auth_id: authId }, query: { limit: '1' } },
+          params: { path: { auth_id: authId }, query: { limit: '5' } },
         }),
       ).then((r) => {
-        if (r.ok) setSubCount(r.data.meta.total_count);
+        if (r.ok) setSubs({ total: r.data.meta.total_count, first: r.data.objects });
       });
     }
     // /health answers 503 with the same body when the database is down: show it either way.
@@ -114,11 +116,24 @@ export function OverviewPage() {
               </dd>
               <dt>Enabled</dt>
               <dd>{account.enabled ? 'yes' : 'no'}</dd>
-              {subCount !== null && (
+              {subs !== null && (
                 <>
                   <dt>Subaccounts</dt>
                   <dd>
-                    <a href="#/subaccounts">{subCount}</a>
+                    <a href="#/subaccounts">{subs.total}</a>
+                    {subs.first.length > 0 && (
+                      <ul class="sub-list">
+                        {subs.first.map((s) => (
+                          <li key={s.auth_id}>
+                            {s.name} <code>{s.auth_id}</code>{' '}
+                            <button type="button" class="link" onClick={() => switchAccount(s.auth_id)}>
+                              switch to
+                            </button>
+                          </li>
+                        ))}
+                        {subs.total > subs.first.length && <li>…</li>}
+                      </ul>
+                    )}
                   </dd>
                 </>
               )}
