@@ -49,7 +49,8 @@ export function App() {
 
   const api = useMemo(() => (session === null ? null : clientFor(session)), [session]);
 
-  // Whether the signed-in account is a parent, and its subaccounts for the switcher.
+  // Whether the signed-in account is a parent, and its subaccounts for the switcher. Read again on
+  // each page change, so a failure (e.g. while the API IP allowlist refused us) does not stick.
   useEffect(() => {
     if (session === null || api === null) return;
     let live = true;
@@ -76,7 +77,7 @@ export function App() {
     return () => {
       live = false;
     };
-  }, [session?.authId, session?.secret, subTick]);
+  }, [session?.authId, session?.secret, subTick, path]);
 
   const signOut = useCallback(() => {
     saveSession(window.sessionStorage, null);

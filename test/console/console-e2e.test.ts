@@ -299,6 +299,8 @@ describe('web console in Chromium', chromiumSkip(), () => {
 
   test('API keys: the token is shown once, with a copy button', async () => {
     await go('api-keys');
+    // Back from the lockout: the account switcher is there again.
+    await page.getByLabel('Account', { exact: true }).waitFor();
     await page.getByRole('button', { name: '+ New API key' }).click();
     await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('ci-deploy');
     await page.getByRole('dialog').getByRole('button', { name: 'Create API key' }).click();
