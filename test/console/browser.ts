@@ -57,7 +57,12 @@ export async function openBrowser(origin: string): Promise<Browser> {
   };
 }
 
+/** A full-page PNG; anything shown once (tokens) is masked, so no secret lands in test output. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(OUTPUT_DIR, { recursive: true });
-  await page.screenshot({ path: join(OUTPUT_DIR, `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: join(OUTPUT_DIR, `${name}.png`),
+    fullPage: true,
+    mask: [page.locator('[data-testid="secret-once"]')],
+  });
 }
