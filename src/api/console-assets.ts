@@ -3,6 +3,7 @@
 // /v1/Account/{auth_id}/ scope, so neither the API IP allowlist nor the rate limit applies to the
 // page itself; every API call the page then makes is checked as any other client's is.
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
@@ -31,7 +32,7 @@ export function defaultConsoleDir(): string {
   ];
   for (const c of candidates) {
     const dir = fileURLToPath(c);
-    if (existsSync(`${dir}index.html`)) return dir;
+    if (existsSync(join(dir, 'index.html'))) return dir;
   }
   return fileURLToPath(candidates[0]!);
 }
@@ -50,13 +51,15 @@ export async function registerConsole(
   dir: string = defaultConsoleDir(),
 ): Promise<void> {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 302));
-  if (!existsSync(`${dir}index.html`)) {
+  if (!existsSync(join(dir, 'index.html'))) {
     // A checkout that was never built: say how to build it rather than a bare 404.
-    app.get('/console/*', { schema: { hide: true } }, async () => {
+    const notBuilt = async () => {
       throw new ApiError('service_unavailable', {
         detail: 'The web console is not built; run `npm run build` (npm ci does it too)',
       });
-    });
+    };
+    app.get('/console/', { schema: { hide: true } }, notBuilt);
+    app.get('/console/*', { schema: { hide: true } }, notBuilt);
     return;
   }
   await app.register(async (scoped) => {
@@ -65,7 +68,7 @@ export async function registerConsole(
     });
     // The page itself at /console/ (and /console: the router ignores trailing slashes); the
     // wildcard route of @fastify/static answers only for files, not for the bare prefix.
-    const index = readFileSync(`${dir}index.html`);
+    const index = readFileSync(join(dir, 'index.html'));
     scoped.get('/console/', { schema: { hide: true } }, async (request, reply) => {
       // The page's relative asset URLs need the trailing slash.
       if (!(request.url.split('?')[0] ?? '').endsWith('/')) return reply.redirect('/console/', 301);

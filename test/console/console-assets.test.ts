@@ -23,7 +23,7 @@ describe('console assets', () => {
   before(async () => {
     await buildConsole(dir);
     t = await buildTestApp('sqlite');
-    app = await buildApp({ services: t.services, consoleDir: `${dir}/` });
+    app = await buildApp({ services: t.services, consoleDir: dir });
     await app.ready();
   });
   after(async () => {
@@ -61,6 +61,17 @@ describe('console assets', () => {
     assert.doesNotMatch(css, /url\(|@import/, 'the stylesheet loads nothing');
     const missing = await app.inject({ url: '/console/nope.js' });
     assert.equal(missing.statusCode, 404);
+  });
+
+  test('an unbuilt console says how to build it', async () => {
+    const bare = await buildApp({ services: t.services, consoleDir: join(dir, 'missing') });
+    try {
+      const res = await bare.inject({ url: '/console/' });
+      assert.equal(res.statusCode, 503);
+      assert.match(JSON.parse(res.body).error, /npm run build/);
+    } finally {
+      await bare.close();
+    }
   });
 
   test('the first load is under 200 KB of gzipped script', () => {
