@@ -159,6 +159,13 @@ export interface ProviderCredentialTable {
   updated_at: string;
 }
 
+/** One row per change_version step: what changed (src/store/transaction.ts). */
+export interface PolicyChangeTable {
+  version: number;
+  kind: string;
+  id: string;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -169,6 +176,7 @@ export interface Database {
   accounts: AccountTable;
   credentials: CredentialTable;
   change_version: ChangeVersionTable;
+  policy_changes: PolicyChangeTable;
   ip_acls: IpAclTable;
   ip_acl_entries: IpAclEntryTable;
   origination_uris: OriginationUriTable;

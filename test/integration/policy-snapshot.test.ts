@@ -72,8 +72,8 @@ for (const dialect of DIALECTS) {
       assert.equal(p.enabled, true);
       assert.equal(p.cpsLimit, 5);
       assert.deepEqual(p.digestAlgorithms, ['SHA-256']);
-      assert.deepEqual(p.ipAcl?.networks, ['203.0.113.0/24', '2001:db8::/32']);
-      assert.equal(p.credentials[0]?.credentialUuid, cred);
+      assert.deepEqual(p.acl?.networks(), ['203.0.113.0/24', '2001:db8::/32']);
+      assert.equal(p.credentialUuid, cred);
       assert.equal(
         decideAdmission(p, { source: ip('203.0.113.77'), provenCredentialUuid: null }).kind,
         'challenge',
@@ -86,7 +86,7 @@ for (const dialect of DIALECTS) {
         decideAdmission(p, { source: ip('2001:db8::5'), provenCredentialUuid: cred }).kind,
         'admitted',
       );
-      assert.equal(snap.inboundTrunks.get(inbound)?.primary?.uri, 'sip:pbx.example.com:5080;transport=tcp');
+      assert.equal(snap.inboundTrunk(inbound)?.primary?.uri, 'sip:pbx.example.com:5080;transport=tcp');
       const a = findAdmissionPolicy(snap, { appId: app });
       assert.equal(
         a && decideAdmission(a, { source: ip('::ffff:203.0.113.1'), provenCredentialUuid: null }).kind,

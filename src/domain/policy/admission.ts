@@ -1,9 +1,9 @@
 // Looking up and applying an admission policy: the rules the SIP edge enforces, as values.
 import type { IpAddress } from '../address/index.ts';
-import { trunkIdFromDomain } from '../trunk-rules.ts';
-import type { AdmissionPolicy, CredentialRef, PolicySnapshot } from './policy-snapshot.ts';
+import type { AdmissionTarget, PolicySnapshot } from './admission-target.ts';
 
-export type AdmissionTarget = { readonly trunkDomain: string } | { readonly appId: string };
+/** How a request names what it wants to reach. */
+export type TargetSelector = { readonly trunkDomain: string } | { readonly appId: string };
 
 /**
  * What admits a request to a trunk domain (`{trunk_id}.{sip_domain}`, any case, optional trailing
@@ -13,11 +13,10 @@ export type AdmissionTarget = { readonly trunkDomain: string } | { readonly appI
  */
 export function findAdmissionPolicy(
   snapshot: PolicySnapshot,
-  target: AdmissionTarget,
-): AdmissionPolicy | undefined {
-  if ('appId' in target) return snapshot.applications.get(target.appId);
-  const trunkId = trunkIdFromDomain(target.trunkDomain, snapshot.sipDomain);
-  return trunkId === null ? undefined : snapshot.trunks.get(trunkId);
+  selector: TargetSelector,
+): AdmissionTarget | undefined {
+  if ('appId' in selector) return snapshot.application(selector.appId);
+  return snapshot.trunkByDomain(selector.trunkDomain);
 }
 
 export type SourceCheck =
@@ -25,19 +24,19 @@ export type SourceCheck =
   | { readonly kind: 'allowed'; readonly entryId: string }
   | { readonly kind: 'denied' };
 
-/** Whether the source address passes the policy's IP ACL (IPv4-mapped IPv6 counts as IPv4). */
-export function checkSource(policy: AdmissionPolicy, source: IpAddress): SourceCheck {
-  if (!policy.requireIpAcl) return { kind: 'not_required' };
-  const entryId = policy.ipAcl?.matcher.lookup(source);
+/** Whether the source address passes the target's IP ACL (IPv4-mapped IPv6 counts as IPv4). */
+export function checkSource(target: AdmissionTarget, source: IpAddress): SourceCheck {
+  if (target.acl === null) return { kind: 'not_required' };
+  const entryId = target.acl.lookup(source);
   return entryId === undefined ? { kind: 'denied' } : { kind: 'allowed', entryId };
 }
 
 export type AdmissionDecision =
   | { readonly kind: 'disabled' }
   | { readonly kind: 'source_denied' }
-  /** A digest credential is needed and none has been proven yet: challenge for one of these. */
-  | { readonly kind: 'challenge'; readonly credentials: readonly CredentialRef[] }
-  /** A credential was proven, but it is not one this policy accepts. */
+  /** A digest credential is needed and none has been proven yet: challenge for this one. */
+  | { readonly kind: 'challenge'; readonly credentialUuid: string }
+  /** A credential was proven, but it is not one this target accepts. */
   | { readonly kind: 'credential_denied' }
   | { readonly kind: 'admitted'; readonly entryId: string | null; readonly credentialUuid: string | null };
 
@@ -47,16 +46,15 @@ export type AdmissionDecision =
  * required; the IP check comes first so an unlisted address is never challenged.
  */
 export function decideAdmission(
-  policy: AdmissionPolicy,
+  target: AdmissionTarget,
   facts: { readonly source: IpAddress; readonly provenCredentialUuid: string | null },
 ): AdmissionDecision {
-  if (!policy.enabled) return { kind: 'disabled' };
-  const source = checkSource(policy, facts.source);
+  if (!target.enabled) return { kind: 'disabled' };
+  const source = checkSource(target, facts.source);
   if (source.kind === 'denied') return { kind: 'source_denied' };
   const entryId = source.kind === 'allowed' ? source.entryId : null;
-  if (!policy.requireCredential) return { kind: 'admitted', entryId, credentialUuid: null };
-  if (facts.provenCredentialUuid === null) return { kind: 'challenge', credentials: policy.credentials };
-  if (!policy.credentials.some((c) => c.credentialUuid === facts.provenCredentialUuid))
-    return { kind: 'credential_denied' };
+  if (target.credentialUuid === null) return { kind: 'admitted', entryId, credentialUuid: null };
+  if (facts.provenCredentialUuid === null) return { kind: 'challenge', credentialUuid: target.credentialUuid };
+  if (facts.provenCredentialUuid !== target.credentialUuid) return { kind: 'credential_denied' };
   return { kind: 'admitted', entryId, credentialUuid: facts.provenCredentialUuid };
 }

@@ -1,24 +1,35 @@
 export {
   type AdmissionDecision,
-  type AdmissionTarget,
   checkSource,
   decideAdmission,
   findAdmissionPolicy,
   type SourceCheck,
+  type TargetSelector,
 } from './admission.ts';
 export {
   type AclPolicy,
-  type AdmissionPolicy,
-  buildPolicySnapshot,
-  type CredentialRef,
+  type AddressMatcher,
+  type AdmissionTarget,
+  type CredentialEntry,
+  EMPTY_POLICY,
   type OriginationPolicy,
   type OriginationTargetPolicy,
-  type PolicyAclEntryRow,
-  type PolicyApplicationRow,
-  type PolicyCredentialRow,
-  PolicyDataError,
-  type PolicyRows,
   type PolicySnapshot,
-  type PolicyTrunkRow,
-  type PolicyUriRow,
-} from './policy-snapshot.ts';
+} from './admission-target.ts';
+export { isPolicyChangeKind, POLICY_CHANGE_KINDS, type PolicyChange, type PolicyChangeKind } from './policy-change.ts';
+export type {
+  PolicyAclEntryRow,
+  PolicyApplicationRow,
+  PolicyCredentialRow,
+  PolicyDelta,
+  PolicyRows,
+  PolicyTrunkRow,
+  PolicyUriRow,
+} from './policy-rows.ts';
+export {
+  buildPolicySnapshot,
+  NO_CREDENTIAL,
+  PolicyDataError,
+  type PolicyDescription,
+  PolicyTable,
+} from './policy-table.ts';

@@ -154,7 +154,7 @@ export class AccountRepository {
         .where('auth_id', '=', authId)
         .execute();
       // A disabled account's trunks and credentials stop admitting SIP traffic.
-      if (patch.enabled !== undefined) await bumpChangeVersion(trx);
+      if (patch.enabled !== undefined) await bumpChangeVersion(trx, { kind: 'account', id: authId });
     });
   }
 
@@ -162,7 +162,7 @@ export class AccountRepository {
   async deleteSubaccount(authId: string): Promise<boolean> {
     return inTransaction(this.store, async (trx) => {
       const r = await trx.deleteFrom('accounts').where('auth_id', '=', authId).executeTakeFirst();
-      await bumpChangeVersion(trx);
+      await bumpChangeVersion(trx, { kind: 'account', id: authId });
       return Number(r.numDeletedRows) > 0;
     });
   }

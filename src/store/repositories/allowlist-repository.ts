@@ -125,7 +125,7 @@ export class AllowlistRepository {
           .where('entry_id', '=', change.entryId)
           .execute();
       }
-      await bumpChangeVersion(trx);
+      await bumpChangeVersion(trx, { kind: 'allowlist', id: accountAuthId });
       return { kind: 'ok', entries };
     });
     if (outcome.kind === 'ok') this.#notify(accountAuthId);
@@ -140,7 +140,7 @@ export class AllowlistRepository {
         .where('account_auth_id', '=', accountAuthId)
         .executeTakeFirst();
       const deleted = Number(r.numDeletedRows);
-      if (deleted > 0) await bumpChangeVersion(trx);
+      if (deleted > 0) await bumpChangeVersion(trx, { kind: 'allowlist', id: accountAuthId });
       return deleted;
     });
     if (n > 0) this.#notify(accountAuthId);

@@ -64,7 +64,7 @@ export class ApplicationRepository {
           updated_at: ts,
         };
         await trx.insertInto('applications').values(row).execute();
-        await bumpChangeVersion(trx);
+        await bumpChangeVersion(trx, { kind: 'application', id: row.app_id });
         return { kind: 'ok', application: row };
       }),
     );
@@ -108,7 +108,7 @@ export class ApplicationRepository {
           .set({ ...columns(input), updated_at: new Date().toISOString() })
           .where('app_id', '=', appId)
           .execute();
-        await bumpChangeVersion(trx);
+        await bumpChangeVersion(trx, { kind: 'application', id: appId });
         const application = await trx
           .selectFrom('applications')
           .selectAll()
@@ -127,7 +127,7 @@ export class ApplicationRepository {
         .where('app_id', '=', appId)
         .executeTakeFirst();
       const deleted = Number(r.numDeletedRows) > 0;
-      if (deleted) await bumpChangeVersion(trx);
+      if (deleted) await bumpChangeVersion(trx, { kind: 'application', id: appId });
       return deleted;
     });
   }

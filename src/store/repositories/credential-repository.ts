@@ -63,7 +63,7 @@ export class CredentialRepository {
           .executeTakeFirstOrThrow();
         if (Number(n) >= quota) return { kind: 'quota_exceeded' as const, limit: quota };
         await trx.insertInto('credentials').values(row).execute();
-        await bumpChangeVersion(trx);
+        await bumpChangeVersion(trx, { kind: 'credential', id: row.credential_uuid });
         const { ha1_md5: _a, ha1_sha256: _b, ha1_sha512_256: _c, ...view } = row;
         return { kind: 'ok' as const, credential: view };
       });
@@ -140,7 +140,10 @@ export class CredentialRepository {
           .where('account_auth_id', '=', accountAuthId)
           .where('credential_uuid', '=', credentialUuid)
           .execute();
-        if (patch.username !== undefined || patch.password !== undefined) await bumpChangeVersion(trx);
+        if (patch.username !== undefined || patch.password !== undefined) await bumpChangeVersion(trx, {
+            kind: 'credential',
+            id: credentialUuid,
+          });
         const credential = await trx
           .selectFrom('credentials')
           .select(PUBLIC_COLUMNS)

@@ -55,7 +55,7 @@ export class IpAclRepository {
       if (Number(n) >= quota) return { kind: 'quota_exceeded', limit: quota };
       await trx.insertInto('ip_acls').values(row).execute();
       await insertEntries(trx, row.ip_acl_uuid, input.entries, 0, ts);
-      await bumpChangeVersion(trx);
+      await bumpChangeVersion(trx, { kind: 'ip_acl', id: row.ip_acl_uuid });
       return { kind: 'ok', acl: await loadAcl(trx, accountAuthId, row.ip_acl_uuid) };
     });
   }
@@ -145,7 +145,7 @@ export class IpAclRepository {
         );
         for (const { spec, position } of added) await insertEntries(trx, ipAclUuid, [spec], position, ts);
       }
-      await bumpChangeVersion(trx);
+      await bumpChangeVersion(trx, { kind: 'ip_acl', id: ipAclUuid });
       return { kind: 'ok', acl: await loadAcl(trx, accountAuthId, ipAclUuid) };
     });
   }
@@ -187,7 +187,7 @@ export class IpAclRepository {
           .set({ updated_at: ts })
           .where('ip_acl_uuid', '=', ipAclUuid)
           .execute();
-        await bumpChangeVersion(trx);
+        await bumpChangeVersion(trx, { kind: 'ip_acl', id: ipAclUuid });
         return { kind: 'ok', entry: entry! };
       });
     } catch (err) {
@@ -215,7 +215,7 @@ export class IpAclRepository {
         .set({ updated_at: new Date().toISOString() })
         .where('ip_acl_uuid', '=', ipAclUuid)
         .execute();
-      await bumpChangeVersion(trx);
+      await bumpChangeVersion(trx, { kind: 'ip_acl', id: ipAclUuid });
       return true;
     });
   }

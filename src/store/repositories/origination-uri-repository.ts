@@ -32,7 +32,7 @@ export class OriginationUriRepository {
     return inTransaction(this.store, async (trx): Promise<CreateUriOutcome> => {
       if (!(await lockAccount(trx, this.store.dialect, accountAuthId))) return { kind: 'account_gone' };
       await trx.insertInto('origination_uris').values(row).execute();
-      await bumpChangeVersion(trx);
+      await bumpChangeVersion(trx, { kind: 'origination_uri', id: row.uri_uuid });
       return { kind: 'ok', uri: row };
     });
   }
@@ -88,7 +88,7 @@ export class OriginationUriRepository {
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return { kind: 'not_found' };
       // Inbound trunks using it now send calls elsewhere.
-      await bumpChangeVersion(trx);
+      await bumpChangeVersion(trx, { kind: 'origination_uri', id: uriUuid });
       const uri = await trx
         .selectFrom('origination_uris')
         .selectAll()

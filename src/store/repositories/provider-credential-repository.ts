@@ -176,7 +176,7 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
       await inTransaction(this.store, async (trx) => {
         await trx.insertInto('provider_credentials').values(row).execute();
         // cpsLimit/cpsKey are for the SIP side to enforce.
-        await bumpChangeVersion(trx);
+        await bumpChangeVersion(trx, { kind: 'provider_credential', id: row.id });
       });
     } catch (err) {
       if (isForeignKeyViolation(err)) return { kind: 'account_gone' };
@@ -244,7 +244,7 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
         .where('id', '=', id)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return { kind: 'not_found' as const };
-      await bumpChangeVersion(trx);
+      await bumpChangeVersion(trx, { kind: 'provider_credential', id });
       const row = await trx
         .selectFrom('provider_credentials')
         .select(VIEW_COLUMNS)
@@ -283,7 +283,7 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
         if (references.length > 0) return { kind: 'in_use' as const, references };
       }
       await trx.deleteFrom('provider_credentials').where('org_id', '=', orgId).where('id', '=', id).execute();
-      await bumpChangeVersion(trx);
+      await bumpChangeVersion(trx, { kind: 'provider_credential', id });
       return { kind: 'deleted' as const };
     });
   }

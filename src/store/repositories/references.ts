@@ -157,7 +157,7 @@ export async function deleteUnlessInUse(
         const users = await findResourceUsers(trx, accountAuthId, kind, id);
         if (hasUsers(users)) return { kind: 'in_use', users };
         await deleteRow(trx, accountAuthId, kind, id);
-        await bumpChangeVersion(trx);
+        await bumpChangeVersion(trx, { kind, id });
         return { kind: 'ok' };
       });
     } catch (err) {

@@ -83,7 +83,7 @@ export class TrunkRepository {
           updated_at: ts,
         };
         await trx.insertInto('trunks').values(row).execute();
-        await bumpChangeVersion(trx);
+        await bumpChangeVersion(trx, { kind: 'trunk', id: row.trunk_id });
         return { kind: 'ok', trunk: row };
       }),
     );
@@ -141,7 +141,7 @@ export class TrunkRepository {
           .set({ ...columns(input), updated_at: new Date().toISOString() })
           .where('trunk_id', '=', trunkId)
           .execute();
-        await bumpChangeVersion(trx);
+        await bumpChangeVersion(trx, { kind: 'trunk', id: trunkId });
         const trunk = await trx
           .selectFrom('trunks')
           .selectAll()
@@ -160,7 +160,7 @@ export class TrunkRepository {
         .where('trunk_id', '=', trunkId)
         .executeTakeFirst();
       const deleted = Number(r.numDeletedRows) > 0;
-      if (deleted) await bumpChangeVersion(trx);
+      if (deleted) await bumpChangeVersion(trx, { kind: 'trunk', id: trunkId });
       return deleted;
     });
   }

@@ -19,6 +19,7 @@ import {
   checkSource,
   decideAdmission,
   findAdmissionPolicy,
+  NO_CREDENTIAL,
   PolicyDataError,
   type PolicyRows,
   type PolicyTrunkRow,
@@ -76,7 +77,15 @@ function rows(p: Partial<PolicyRows>): PolicyRows {
   };
 }
 
-const CRED = { credential_uuid: 'cred-1', account_auth_id: ACCOUNT, username: 'pbx', realm: DOMAIN };
+const CRED = {
+  credential_uuid: 'cred-1',
+  account_auth_id: ACCOUNT,
+  username: 'pbx',
+  realm: DOMAIN,
+  ha1_md5: '0123456789abcdef0123456789abcdef',
+  ha1_sha256: 'ab'.repeat(32),
+  ha1_sha512_256: 'cd'.repeat(32),
+};
 
 describe('policy snapshot: trunks', () => {
   const snapshot = buildPolicySnapshot(
@@ -134,10 +143,10 @@ describe('policy snapshot: trunks', () => {
     assert.equal(p.id, '111');
     assert.equal(p.accountAuthId, ACCOUNT);
     assert.equal(p.enabled, true);
-    assert.equal(p.requireIpAcl, true);
-    assert.equal(p.requireCredential, true);
-    assert.deepEqual(p.ipAcl?.networks, ['203.0.113.0/24', '203.0.113.128/25', '2001:db8::/32']);
-    assert.deepEqual(p.credentials, [{ credentialUuid: 'cred-1', username: 'pbx', realm: DOMAIN }]);
+    assert.deepEqual(p.acl?.networks(), ['203.0.113.0/24', '203.0.113.128/25', '2001:db8::/32']);
+    assert.equal(p.credentialUuid, 'cred-1');
+    const c = snapshot.credential('cred-1');
+    assert.deepEqual([c?.username, c?.realm, c?.ha1.md5, c?.ha1.sha256], ['pbx', DOMAIN, CRED.ha1_md5, CRED.ha1_sha256]);
     assert.equal(p.cpsLimit, 2.5);
     assert.deepEqual(p.digestAlgorithms, ['SHA-256', 'MD5']);
     for (const host of ['999.sip.example.com', '111.other.example.com', 'sip.example.com', '111']) {
@@ -152,7 +161,7 @@ describe('policy snapshot: trunks', () => {
     });
     assert.deepEqual(decideAdmission(p, { source: ip('203.0.113.9'), provenCredentialUuid: null }), {
       kind: 'challenge',
-      credentials: p.credentials,
+      credentialUuid: 'cred-1',
     });
     assert.deepEqual(decideAdmission(p, { source: ip('203.0.113.9'), provenCredentialUuid: 'cred-other' }), {
       kind: 'credential_denied',
@@ -172,18 +181,18 @@ describe('policy snapshot: trunks', () => {
 
   test('an ACL alone; one compiled ACL is shared by its users', () => {
     const p = findAdmissionPolicy(snapshot, { trunkDomain: `222.${DOMAIN}` })!;
-    assert.equal(p.requireCredential, false);
+    assert.equal(p.credentialUuid, null);
     assert.deepEqual(decideAdmission(p, { source: ip('203.0.113.1'), provenCredentialUuid: null }), {
       kind: 'admitted',
       entryId: 'acl-1-e0',
       credentialUuid: null,
     });
-    assert.equal(p.ipAcl, findAdmissionPolicy(snapshot, { trunkDomain: `111.${DOMAIN}` })!.ipAcl);
+    assert.equal(p.acl, findAdmissionPolicy(snapshot, { trunkDomain: `111.${DOMAIN}` })!.acl);
   });
 
   test('an ACL with no entries admits no address (fails closed)', () => {
     const p = findAdmissionPolicy(snapshot, { trunkDomain: `666.${DOMAIN}` })!;
-    assert.deepEqual(p.ipAcl?.networks, []);
+    assert.deepEqual(p.acl?.networks(), []);
     assert.deepEqual(checkSource(p, ip('203.0.113.1')), { kind: 'denied' });
   });
 
@@ -199,7 +208,7 @@ describe('policy snapshot: trunks', () => {
 
   test('inbound trunks admit nothing; they carry where calls are sent', () => {
     assert.equal(findAdmissionPolicy(snapshot, { trunkDomain: `555.${DOMAIN}` }), undefined);
-    const o = snapshot.inboundTrunks.get('555');
+    const o = snapshot.inboundTrunk('555');
     assert.equal(o?.primary?.uri, 'sip:pbx.example.net:5060');
     assert.equal(o?.fallback?.transport, 'tcp');
     assert.equal(o?.enabled, true);
@@ -300,7 +309,7 @@ describe('policy snapshot: applications', () => {
     );
     assert.deepEqual(app('3').digestAlgorithms, ['MD5']);
     const both = app('4');
-    assert.equal(both.requireIpAcl && both.requireCredential, true);
+    assert.equal(both.acl !== null && both.credentialUuid !== null, true);
     assert.equal(
       decideAdmission(both, { source: ip('10.0.0.1'), provenCredentialUuid: 'cred-1' }).kind,
       'disabled',
@@ -309,7 +318,7 @@ describe('policy snapshot: applications', () => {
   });
 
   test('a credential of another account never admits (fails closed)', () => {
-    assert.deepEqual(app('5').credentials, []);
+    assert.equal(app('5').credentialUuid, NO_CREDENTIAL);
     assert.equal(
       decideAdmission(app('5'), { source: ip('10.0.0.1'), provenCredentialUuid: 'cred-1' }).kind,
       'credential_denied',
