@@ -37,7 +37,10 @@ export async function bumpChangeVersion(trx: Executor, change: PolicyChange): Pr
   await trx.insertInto('policy_changes').values({ version: v, kind: change.kind, id: change.id }).execute();
   // Keep the log bounded; a reader further behind than this reloads everything.
   if (v % CHANGE_LOG_PRUNE_EVERY === 0)
-    await trx.deleteFrom('policy_changes').where('version', '<=', v - CHANGE_LOG_KEEP).execute();
+    await trx
+      .deleteFrom('policy_changes')
+      .where('version', '<=', v - CHANGE_LOG_KEEP)
+      .execute();
 }
 
 /** Change log rows kept; see bumpChangeVersion. */

@@ -54,7 +54,8 @@ export function decideAdmission(
   if (source.kind === 'denied') return { kind: 'source_denied' };
   const entryId = source.kind === 'allowed' ? source.entryId : null;
   if (target.credentialUuid === null) return { kind: 'admitted', entryId, credentialUuid: null };
-  if (facts.provenCredentialUuid === null) return { kind: 'challenge', credentialUuid: target.credentialUuid };
+  if (facts.provenCredentialUuid === null)
+    return { kind: 'challenge', credentialUuid: target.credentialUuid };
   if (facts.provenCredentialUuid !== target.credentialUuid) return { kind: 'credential_denied' };
   return { kind: 'admitted', entryId, credentialUuid: facts.provenCredentialUuid };
 }

@@ -16,7 +16,12 @@ export {
   type OriginationTargetPolicy,
   type PolicySnapshot,
 } from './admission-target.ts';
-export { isPolicyChangeKind, POLICY_CHANGE_KINDS, type PolicyChange, type PolicyChangeKind } from './policy-change.ts';
+export {
+  isPolicyChangeKind,
+  POLICY_CHANGE_KINDS,
+  type PolicyChange,
+  type PolicyChangeKind,
+} from './policy-change.ts';
 export type {
   PolicyAclEntryRow,
   PolicyApplicationRow,

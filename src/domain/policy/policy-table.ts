@@ -7,7 +7,13 @@
 // A delta is validated in full before anything is changed and then applied synchronously, so a
 // request sees the policy either before or after a delta, never half of one, and bad rows leave
 // the table as it was.
-import { formatCidr, type IpAddress, type IpNetwork, NetworkMatcher, parseNetwork } from '../address/index.ts';
+import {
+  formatCidr,
+  type IpAddress,
+  type IpNetwork,
+  NetworkMatcher,
+  parseNetwork,
+} from '../address/index.ts';
 import { authNeeds, isSipAuthType } from '../application-rules.ts';
 import { deserializeDigestAlgorithms } from '../digest-algorithm-list.ts';
 import { trunkIdFromDomain } from '../trunk-rules.ts';
@@ -177,7 +183,8 @@ export class PolicyTable implements PolicySnapshot {
         throw new PolicyDataError(`application ${a.app_id}: unknown sip_auth_type "${a.sip_auth_type}"`);
     }
     for (const c of rows.credentials) {
-      if (!CredentialTable.valid(c)) throw new PolicyDataError(`credential ${c.credential_uuid}: malformed HA1`);
+      if (!CredentialTable.valid(c))
+        throw new PolicyDataError(`credential ${c.credential_uuid}: malformed HA1`);
     }
     const credentialRows = new Map(rows.credentials.map((c) => [c.credential_uuid, c] as const));
     const uriRows = new Map(rows.originationUris.map((u) => [u.uri_uuid, u] as const));
@@ -215,7 +222,8 @@ export class PolicyTable implements PolicySnapshot {
     // A changed credential cannot change account (the API has no such write), but a credential
     // replaced by one of another account must not keep admitting: rebuild its users' targets.
     const rebuiltTargets = new Set<string>();
-    for (const id of changed.credentials) for (const key of this.#credentialUsers.get(id) ?? []) rebuiltTargets.add(key);
+    for (const id of changed.credentials)
+      for (const key of this.#credentialUsers.get(id) ?? []) rebuiltTargets.add(key);
 
     // 4. Put in the new rows, loading the pieces they reference.
     for (const r of rows.trunks) {
@@ -320,11 +328,7 @@ export class PolicyTable implements PolicySnapshot {
     this.#acls.delete(id);
   }
 
-  #useCredential(
-    id: string | null,
-    key: string,
-    rows: ReadonlyMap<string, PolicyCredentialRow>,
-  ): void {
+  #useCredential(id: string | null, key: string, rows: ReadonlyMap<string, PolicyCredentialRow>): void {
     if (!addUser(this.#credentialUsers, id, key) || id === null) return;
     const row = rows.get(id);
     if (row !== undefined) this.#credentials.set(row);

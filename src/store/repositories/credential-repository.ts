@@ -140,7 +140,8 @@ export class CredentialRepository {
           .where('account_auth_id', '=', accountAuthId)
           .where('credential_uuid', '=', credentialUuid)
           .execute();
-        if (patch.username !== undefined || patch.password !== undefined) await bumpChangeVersion(trx, {
+        if (patch.username !== undefined || patch.password !== undefined)
+          await bumpChangeVersion(trx, {
             kind: 'credential',
             id: credentialUuid,
           });

@@ -89,7 +89,8 @@ export class PolicyRepository {
       }
       const accounts = [...ids.account];
       const trunks: PolicyTrunkRow[] = [];
-      for (const part of chunks([...ids.trunk])) trunks.push(...(await trunkRows(trx, (q) => q.where('t.trunk_id', 'in', part))));
+      for (const part of chunks([...ids.trunk]))
+        trunks.push(...(await trunkRows(trx, (q) => q.where('t.trunk_id', 'in', part))));
       const apps: PolicyApplicationRow[] = [];
       for (const part of chunks([...ids.application]))
         apps.push(...(await applicationRows(trx, (q) => q.where('x.app_id', 'in', part))));
@@ -193,7 +194,10 @@ export class PolicyRepository {
           .select('primary_uri_uuid as id')
           .where('primary_uri_uuid', 'is not', null)
           .union(
-            eb.selectFrom('trunks').select('fallback_uri_uuid as id').where('fallback_uri_uuid', 'is not', null),
+            eb
+              .selectFrom('trunks')
+              .select('fallback_uri_uuid as id')
+              .where('fallback_uri_uuid', 'is not', null),
           ),
       )
       .execute();
@@ -309,7 +313,11 @@ async function aclEntryRows(trx: Trx, ids: readonly string[]): Promise<PolicyAcl
 }
 
 async function credentialRows(trx: Trx, ids: readonly string[]): Promise<PolicyCredentialRow[]> {
-  return trx.selectFrom('credentials').select(CREDENTIAL_COLUMNS).where('credential_uuid', 'in', ids).execute();
+  return trx
+    .selectFrom('credentials')
+    .select(CREDENTIAL_COLUMNS)
+    .where('credential_uuid', 'in', ids)
+    .execute();
 }
 
 function toUriRow(u: {
@@ -324,6 +332,10 @@ function toUriRow(u: {
 }
 
 async function uriRows(trx: Trx, ids: readonly string[]): Promise<PolicyUriRow[]> {
-  const rows = await trx.selectFrom('origination_uris').select(URI_COLUMNS).where('uri_uuid', 'in', ids).execute();
+  const rows = await trx
+    .selectFrom('origination_uris')
+    .select(URI_COLUMNS)
+    .where('uri_uuid', 'in', ids)
+    .execute();
   return rows.map(toUriRow);
 }

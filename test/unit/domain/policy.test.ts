@@ -146,7 +146,10 @@ describe('policy snapshot: trunks', () => {
     assert.deepEqual(p.acl?.networks(), ['203.0.113.0/24', '203.0.113.128/25', '2001:db8::/32']);
     assert.equal(p.credentialUuid, 'cred-1');
     const c = snapshot.credential('cred-1');
-    assert.deepEqual([c?.username, c?.realm, c?.ha1.md5, c?.ha1.sha256], ['pbx', DOMAIN, CRED.ha1_md5, CRED.ha1_sha256]);
+    assert.deepEqual(
+      [c?.username, c?.realm, c?.ha1.md5, c?.ha1.sha256],
+      ['pbx', DOMAIN, CRED.ha1_md5, CRED.ha1_sha256],
+    );
     assert.equal(p.cpsLimit, 2.5);
     assert.deepEqual(p.digestAlgorithms, ['SHA-256', 'MD5']);
     for (const host of ['999.sip.example.com', '111.other.example.com', 'sip.example.com', '111']) {
