@@ -17,13 +17,23 @@ export interface NetworkMatch<T> {
  * is matched only by IPv4 networks: ::/0 does not admit ::ffff:192.0.2.1.
  *
  * Memory: one 16-byte (IPv4) or 32-byte (IPv6) record per node, fewer than two nodes per network,
- * plus one array slot per node for the values. Not safe to share across worker threads.
+ * plus one array slot per node for the values, plus a jump table of up to 8 MiB per family once a
+ * family holds thousands of networks. Not safe to share across worker threads.
  */
 export class NetworkMatcher<T> {
-  readonly #v4 = new PrefixTrie<T>(1);
-  readonly #v6 = new PrefixTrie<T>(4);
+  readonly #v4: PrefixTrie<T>;
+  readonly #v6: PrefixTrie<T>;
   readonly #key4 = new Uint32Array(1);
   readonly #key6 = new Uint32Array(4);
+
+  /**
+   * `jumpMinNodes`: trie size from which lookups start at a jump table (see prefix-trie.ts);
+   * the default suits production, tests lower it to exercise the table on small sets.
+   */
+  constructor(options: { readonly jumpMinNodes?: number } = {}) {
+    this.#v4 = new PrefixTrie<T>(1, options.jumpMinNodes);
+    this.#v6 = new PrefixTrie<T>(4, options.jumpMinNodes);
+  }
 
   /** Number of distinct networks stored. */
   get size(): number {

@@ -14,6 +14,14 @@
  * Children are stored as record offsets, not indexes, to save a multiply per step, and a whole
  * record sits in one cache line (16 or 32 bytes), so each step of a lookup is one memory access.
  * Offset 0 is never a node, so 0 means "no child".
+ *
+ * Jump table (a multibit first level): in a large trie the first ~20 steps of every lookup each
+ * miss the cache. Once the trie holds JUMP_MIN_NODES nodes, a lookup starts from a table indexed by
+ * the address's top `k` bits (k grows with the trie, JUMP_MIN_BITS..JUMP_MAX_BITS) holding, per
+ * slot, the longest stored prefix of length < k covering the slot and the first node deeper than
+ * that to continue from. One access replaces the top of the walk; what remains is a short walk in
+ * a subtree that the pre-order layout keeps contiguous. The table is rebuilt lazily after a change
+ * (one pass over the top of the trie plus 2^k slots).
  */
 
 const NIL = 0;
@@ -25,6 +33,10 @@ const MASK = new Int32Array(33);
 for (let n = 1; n <= 32; n++) MASK[n] = -1 << (32 - n);
 
 const INITIAL_CAPACITY = 16;
+/** Below this many nodes the whole trie stays in cache and a table would not pay for itself. */
+const JUMP_MIN_NODES = 4096;
+const JUMP_MIN_BITS = 10;
+const JUMP_MAX_BITS = 20;
 
 export class PrefixTrie<T> {
   /** 32-bit words per key: 1 for IPv4, 4 for IPv6. */
@@ -42,8 +54,16 @@ export class PrefixTrie<T> {
   #free = NIL;
   #freeCount = 0;
   #size = 0;
+  /** Pairs [best node, continue-from node] per slot of the top `#jumpBits` bits; null: none. */
+  #jump: Int32Array | null = null;
+  #jumpShift = 32;
+  #jumpDirty = true;
 
-  constructor(width: 1 | 4) {
+  readonly #jumpMinNodes: number;
+
+  /** `jumpMinNodes`: node count from which lookups use the jump table (tests lower it). */
+  constructor(width: 1 | 4, jumpMinNodes = JUMP_MIN_NODES) {
+    this.#jumpMinNodes = jumpMinNodes;
     this.#width = width;
     this.#stride = width === 1 ? 4 : 8;
     this.#shift = width === 1 ? 2 : 3;
@@ -60,9 +80,9 @@ export class PrefixTrie<T> {
     return this.#next - 1 - this.#freeCount;
   }
 
-  /** Bytes held by the node array (the values array is extra). */
+  /** Bytes held by the node array and the jump table (the values array is extra). */
   get typedArrayBytes(): number {
-    return this.#nodes.byteLength;
+    return this.#nodes.byteLength + (this.#jump?.byteLength ?? 0);
   }
 
   clear(): void {
@@ -74,6 +94,8 @@ export class PrefixTrie<T> {
     this.#free = NIL;
     this.#freeCount = 0;
     this.#size = 0;
+    this.#jump = null;
+    this.#jumpDirty = true;
   }
 
   /**
@@ -84,6 +106,7 @@ export class PrefixTrie<T> {
     // An insert takes at most two records. Make room first: growing re-lays the array, which
     // would invalidate the offsets held during the walk below.
     if (this.#freeCount < 2 && this.#next + 2 > this.#capacity) this.#grow();
+    this.#jumpDirty = true;
     if (this.#root === NIL) {
       this.#root = this.#newNode(key, length, true, value);
       this.#size++;
@@ -156,6 +179,7 @@ export class PrefixTrie<T> {
       node = nodes[node + w + 1 + side]!;
     }
     if (node === NIL || (nodes[node + w]! & HAS_VALUE) === 0) return false;
+    this.#jumpDirty = true;
     nodes[node + w] = nodes[node + w]! & LENGTH_MASK;
     this.#values[node >> this.#shift] = undefined;
     this.#size--;
@@ -197,9 +221,17 @@ export class PrefixTrie<T> {
    * `firstOnly` it stops at the first (shortest) match, for any-match checks.
    */
   longest32(address: number, firstOnly = false): number {
+    if (this.#jumpDirty) this.#buildJump();
     const nodes = this.#nodes;
     let node = this.#root;
     let best = NIL;
+    const jump = this.#jump;
+    if (jump !== null) {
+      const slot = (address >>> this.#jumpShift) << 1;
+      best = jump[slot]!;
+      if (firstOnly && best !== NIL) return best;
+      node = jump[slot + 1]!;
+    }
     while (node !== NIL) {
       const meta = nodes[node + 1]!;
       const length = meta & LENGTH_MASK;
@@ -216,9 +248,17 @@ export class PrefixTrie<T> {
 
   /** Longest stored prefix of a 128-bit key given as four words (width 4 only), or 0. */
   longest128(w0: number, w1: number, w2: number, w3: number, firstOnly = false): number {
+    if (this.#jumpDirty) this.#buildJump();
     const nodes = this.#nodes;
     let node = this.#root;
     let best = NIL;
+    const jump = this.#jump;
+    if (jump !== null) {
+      const slot = (w0 >>> this.#jumpShift) << 1;
+      best = jump[slot]!;
+      if (firstOnly && best !== NIL) return best;
+      node = jump[slot + 1]!;
+    }
     while (node !== NIL) {
       const meta = nodes[node + 4]!;
       const length = meta & LENGTH_MASK;
@@ -280,6 +320,49 @@ export class PrefixTrie<T> {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** Rebuilds the jump table for the current nodes (see the file comment), or drops it. */
+  #buildJump(): void {
+    this.#jumpDirty = false;
+    const count = this.nodeCount;
+    if (count < this.#jumpMinNodes || this.#root === NIL) {
+      this.#jump = null;
+      this.#jumpShift = 32;
+      return;
+    }
+    const bits = Math.min(JUMP_MAX_BITS, Math.max(JUMP_MIN_BITS, 30 - Math.clz32(count)));
+    const size = 1 << bits;
+    const jump =
+      this.#jump !== null && this.#jump.length === size * 2 ? this.#jump.fill(0) : new Int32Array(size * 2);
+    const nodes = this.#nodes;
+    const w = this.#width;
+    // Pre-order, so a node's range is filled before its children overwrite parts of it.
+    const stack = [this.#root, NIL];
+    while (stack.length > 0) {
+      const bestAbove = stack.pop()!;
+      const node = stack.pop()!;
+      const meta = nodes[node + w]!;
+      const length = meta & LENGTH_MASK;
+      const top = nodes[node]! >>> (32 - bits);
+      if (length >= bits) {
+        // Nodes this deep sharing one slot all descend from this one: continue here.
+        jump[(top << 1) + 1] = node;
+        continue;
+      }
+      const best = (meta & HAS_VALUE) !== 0 ? node : bestAbove;
+      const end = top + (1 << (bits - length));
+      for (let slot = top; slot < end; slot++) {
+        jump[slot << 1] = best;
+        jump[(slot << 1) + 1] = NIL;
+      }
+      const zero = nodes[node + w + 1]!;
+      const one = nodes[node + w + 2]!;
+      if (one !== NIL) stack.push(one, best);
+      if (zero !== NIL) stack.push(zero, best);
+    }
+    this.#jump = jump;
+    this.#jumpShift = 32 - bits;
+  }
 
   /** Length of the common prefix of a node's key and `key`, capped at `max`. */
   #commonLength(node: number, key: ArrayLike<number>, max: number): number {
@@ -382,6 +465,7 @@ export class PrefixTrie<T> {
     this.#free = NIL;
     this.#freeCount = 0;
     this.#capacity = capacity;
+    this.#jumpDirty = true;
   }
 
   /**

@@ -282,13 +282,16 @@ function scenarioArb(networkArb: fc.Arbitrary<IpNetwork>, addressArb: fc.Arbitra
   });
 }
 
-function checkAgainstNaive(scenario: {
-  networks: IpNetwork[];
-  removals: number[];
-  probes: IpAddress[];
-  noise: (readonly [number, number, number, number])[];
-}): void {
-  const matcher = new NetworkMatcher<number>();
+function checkAgainstNaive(
+  scenario: {
+    networks: IpNetwork[];
+    removals: number[];
+    probes: IpAddress[];
+    noise: (readonly [number, number, number, number])[];
+  },
+  options: { jumpMinNodes?: number } = {},
+): void {
+  const matcher = new NetworkMatcher<number>(options);
   const naive = new NaiveMatcher<number>();
   scenario.networks.forEach((network, i) => {
     const added = matcher.insert(network, i);
@@ -333,13 +336,19 @@ function checkAgainstNaive(scenario: {
   compare();
 }
 
+/** The plain walk, and the walk from the jump table (prefix-trie.ts) forced on from the first node. */
+function checkBoth(scenario: Parameters<typeof checkAgainstNaive>[0]): void {
+  checkAgainstNaive(scenario);
+  checkAgainstNaive(scenario, { jumpMinNodes: 1 });
+}
+
 describe('NetworkMatcher properties', () => {
   test('IPv4 lookups match a linear scan (with nested prefixes and removals)', () => {
-    fc.assert(fc.property(scenarioArb(v4NetworkArb, v4AddressArb), checkAgainstNaive), { numRuns: 400 });
+    fc.assert(fc.property(scenarioArb(v4NetworkArb, v4AddressArb), checkBoth), { numRuns: 400 });
   });
 
   test('IPv6 lookups match a linear scan (with nested prefixes and removals)', () => {
-    fc.assert(fc.property(scenarioArb(v6NetworkArb, v6AddressArb), checkAgainstNaive), { numRuns: 400 });
+    fc.assert(fc.property(scenarioArb(v6NetworkArb, v6AddressArb), checkBoth), { numRuns: 400 });
   });
 
   test('mixed families, including IPv4-mapped probes', () => {
@@ -347,7 +356,7 @@ describe('NetworkMatcher properties', () => {
       fc.property(
         scenarioArb(fc.oneof(v4NetworkArb, v6NetworkArb), fc.oneof(v4AddressArb, v6AddressArb)),
         (scenario) => {
-          checkAgainstNaive(scenario);
+          checkBoth(scenario);
           const matcher = new NetworkMatcher<number>();
           scenario.networks.forEach((network, i) => {
             matcher.insert(network, i);
@@ -370,7 +379,7 @@ describe('NetworkMatcher properties', () => {
         fc.array(v6NetworkArb, { minLength: 200, maxLength: 400 }),
         fc.array(noiseArb, { minLength: 1, maxLength: 4 }),
         (v4, v6, noise) => {
-          checkAgainstNaive({
+          checkBoth({
             networks: [...v4, ...v6],
             removals: [3, 17, 42, 99, 150, 151],
             probes: [],
