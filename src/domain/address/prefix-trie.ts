@@ -56,6 +56,12 @@ export class PrefixTrie<T> {
   #size = 0;
   /** Pairs [best node, continue-from node] per slot of the top `#jumpBits` bits; null: none. */
   #jump: Int32Array | null = null;
+  /** The last table, reused by the next rebuild when its size fits. */
+  #jumpSpare: Int32Array | null = null;
+  /** Slots start after the root's prefix: its length, mask and first key word. */
+  #jumpBase = 0;
+  #jumpMask = 0;
+  #jumpKey = 0;
   #jumpShift = 32;
   #jumpDirty = true;
 
@@ -82,7 +88,7 @@ export class PrefixTrie<T> {
 
   /** Bytes held by the node array and the jump table (the values array is extra). */
   get typedArrayBytes(): number {
-    return this.#nodes.byteLength + (this.#jump?.byteLength ?? 0);
+    return this.#nodes.byteLength + (this.#jumpSpare?.byteLength ?? 0);
   }
 
   clear(): void {
@@ -95,6 +101,7 @@ export class PrefixTrie<T> {
     this.#freeCount = 0;
     this.#size = 0;
     this.#jump = null;
+    this.#jumpSpare = null;
     this.#jumpDirty = true;
   }
 
@@ -227,7 +234,9 @@ export class PrefixTrie<T> {
     let best = NIL;
     const jump = this.#jump;
     if (jump !== null) {
-      const slot = (address >>> this.#jumpShift) << 1;
+      // Outside the root's prefix nothing can match.
+      if (((address ^ this.#jumpKey) & this.#jumpMask) !== 0) return NIL;
+      const slot = ((address << this.#jumpBase) >>> this.#jumpShift) << 1;
       best = jump[slot]!;
       if (firstOnly && best !== NIL) return best;
       node = jump[slot + 1]!;
@@ -254,7 +263,8 @@ export class PrefixTrie<T> {
     let best = NIL;
     const jump = this.#jump;
     if (jump !== null) {
-      const slot = (w0 >>> this.#jumpShift) << 1;
+      if (((w0 ^ this.#jumpKey) & this.#jumpMask) !== 0) return NIL;
+      const slot = ((w0 << this.#jumpBase) >>> this.#jumpShift) << 1;
       best = jump[slot]!;
       if (firstOnly && best !== NIL) return best;
       node = jump[slot + 1]!;
@@ -324,33 +334,35 @@ export class PrefixTrie<T> {
   /** Rebuilds the jump table for the current nodes (see the file comment), or drops it. */
   #buildJump(): void {
     this.#jumpDirty = false;
+    this.#jump = null;
     const count = this.nodeCount;
-    if (count < this.#jumpMinNodes || this.#root === NIL) {
-      this.#jump = null;
-      this.#jumpShift = 32;
-      return;
-    }
-    const bits = Math.min(JUMP_MAX_BITS, Math.max(JUMP_MIN_BITS, 30 - Math.clz32(count)));
-    const size = 1 << bits;
-    const jump =
-      this.#jump !== null && this.#jump.length === size * 2 ? this.#jump.fill(0) : new Int32Array(size * 2);
+    const root = this.#root;
+    if (count < this.#jumpMinNodes || root === NIL) return;
     const nodes = this.#nodes;
     const w = this.#width;
+    // Slots index the bits right after the root's prefix, which every match shares (e.g. 2000::/3
+    // for global IPv6): indexing from bit 0 would leave most slots unused.
+    const base = nodes[root + w]! & LENGTH_MASK;
+    const bits = Math.min(JUMP_MAX_BITS, 32 - base, Math.max(JUMP_MIN_BITS, 31 - Math.clz32(count) + 1));
+    if (bits < 1) return;
+    const size = 1 << bits;
+    const jump = this.#jumpSpare?.length === size * 2 ? this.#jumpSpare.fill(0) : new Int32Array(size * 2);
+    const limit = base + bits;
     // Pre-order, so a node's range is filled before its children overwrite parts of it.
-    const stack = [this.#root, NIL];
+    const stack = [root, NIL];
     while (stack.length > 0) {
       const bestAbove = stack.pop()!;
       const node = stack.pop()!;
       const meta = nodes[node + w]!;
       const length = meta & LENGTH_MASK;
-      const top = nodes[node]! >>> (32 - bits);
-      if (length >= bits) {
+      const top = (nodes[node]! << base) >>> (32 - bits);
+      if (length >= limit) {
         // Nodes this deep sharing one slot all descend from this one: continue here.
         jump[(top << 1) + 1] = node;
         continue;
       }
       const best = (meta & HAS_VALUE) !== 0 ? node : bestAbove;
-      const end = top + (1 << (bits - length));
+      const end = top + (1 << (limit - length));
       for (let slot = top; slot < end; slot++) {
         jump[slot << 1] = best;
         jump[(slot << 1) + 1] = NIL;
@@ -361,6 +373,10 @@ export class PrefixTrie<T> {
       if (zero !== NIL) stack.push(zero, best);
     }
     this.#jump = jump;
+    this.#jumpSpare = jump;
+    this.#jumpBase = base;
+    this.#jumpMask = MASK[base]!;
+    this.#jumpKey = nodes[root]!;
     this.#jumpShift = 32 - bits;
   }
 
