@@ -334,5 +334,25 @@ for (const dialect of DIALECTS) {
       assert.equal((await t.services.policy.loadChanges(table.version)).kind, 'current');
       assert.equal((await t.services.policy.loadChanges(-1)).kind, 'full');
     });
+
+    test('a full load in parts (pages that never split an ACL) equals the load in one piece', async () => {
+      const acl = await root.create('/SipAuth/IPAccessControlList/', {
+        name: 'paged',
+        entries: Array.from({ length: 7 }, (_, i) => ({ ip: `203.0.113.${i * 16}`, cidr_prefix: 28 })),
+      });
+      await root.create('/Zentrunk/Trunk/', { trunk_direction: 'outbound', ipacl_uuid: acl.ip_acl_uuid });
+      const expected = await full();
+      for (const pageSize of [1, 2, 3, 5, 1000]) {
+        const table = PolicyTable.empty(t.config.sipDomain);
+        let parts = 0;
+        const version = await t.services.policy.loadInParts((part) => {
+          table.apply(part);
+          parts++;
+        }, pageSize);
+        assert.equal(version, expected.version);
+        assert.ok(pageSize === 1000 || parts > 2, `${parts} parts at page size ${pageSize}`);
+        assert.deepEqual(table.describe(), expected, `page size ${pageSize}`);
+      }
+    });
   });
 }

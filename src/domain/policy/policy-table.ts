@@ -122,6 +122,16 @@ export class PolicyTable implements PolicySnapshot {
     return table;
   }
 
+  /** A table holding nothing, to apply a load in parts to (PolicyRepository.loadInParts). */
+  static empty(sipDomain: string): PolicyTable {
+    return new PolicyTable(sipDomain);
+  }
+
+  /** Re-lays the all-ACL matcher for lookup speed; worth calling after a bulk load. */
+  compact(): void {
+    this.#anywhere.compact();
+  }
+
   get version(): number {
     return this.#version;
   }

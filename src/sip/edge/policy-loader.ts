@@ -9,8 +9,12 @@ export async function readChangeVersion(store: Store): Promise<number> {
   return new PolicyRepository(store).version();
 }
 
+/** A full load, applied in parts so that the rows of a million ACL entries never sit in memory at once. */
 export async function loadPolicy(store: Store, sipDomain: string): Promise<PolicyTable> {
-  return PolicyTable.fromRows(await new PolicyRepository(store).loadRows(), sipDomain);
+  const table = PolicyTable.empty(sipDomain);
+  await new PolicyRepository(store).loadInParts((part) => table.apply(part));
+  table.compact();
+  return table;
 }
 
 export type PolicyRefresh =
@@ -29,7 +33,7 @@ export async function refreshPolicy(store: Store, table: PolicyTable): Promise<P
     case 'current':
       return { kind: 'current' };
     case 'full':
-      return { kind: 'full', table: PolicyTable.fromRows(read.rows, table.sipDomain) };
+      return { kind: 'full', table: await loadPolicy(store, table.sipDomain) };
     case 'delta': {
       table.apply(read.delta);
       const c = read.delta.changed;

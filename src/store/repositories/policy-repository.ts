@@ -2,7 +2,7 @@
 // or only what changed since a version (the policy_changes log, src/store/transaction.ts). Either
 // read happens at one change_version: PostgreSQL reads in one REPEATABLE READ transaction,
 // SQLite's read transaction sees one WAL snapshot.
-import type { Transaction } from 'kysely';
+import type { ExpressionBuilder, Transaction } from 'kysely';
 import {
   isPolicyChangeKind,
   type PolicyAclEntryRow,
@@ -26,7 +26,8 @@ const CHUNK = 500;
 export type PolicyRead =
   | { readonly kind: 'current'; readonly version: number }
   | { readonly kind: 'delta'; readonly delta: PolicyDelta }
-  | { readonly kind: 'full'; readonly rows: PolicyRows };
+  /** The log cannot say what changed: load everything (loadInParts). */
+  | { readonly kind: 'full' };
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -56,6 +57,73 @@ export class PolicyRepository {
   }
 
   /**
+   * The same rows as `loadRows`, read in one transaction but handed over in parts so that a
+   * million ACL entries never exist as row objects at once: first everything but the ACL
+   * entries (every referenced ACL then counts as changed, with its entries to follow), then the
+   * entries in pages of about `pageSize` rows that never split an ACL. Applying the parts in
+   * order to an empty policy table gives the full load. Returns the version read.
+   */
+  async loadInParts(consume: (part: PolicyDelta) => void, pageSize = 50_000): Promise<number> {
+    return this.#read(async (trx) => {
+      const base = await this.#loadAll(trx, false);
+      const none = { trunks: [], applications: [], accounts: [], acls: [], credentials: [], uris: [] };
+      consume({ changed: none, rows: base });
+      let after: { acl: string; position: number } | undefined;
+      // Rows of the last ACL seen, held back until its end is known (an ACL may span pages).
+      let carry: PolicyAclEntryRow[] = [];
+      const emit = (entries: PolicyAclEntryRow[]) => {
+        if (entries.length === 0) return;
+        consume({
+          changed: { ...none, acls: [...new Set(entries.map((e) => e.ip_acl_uuid))] },
+          rows: {
+            ...base,
+            trunks: [],
+            applications: [],
+            credentials: [],
+            originationUris: [],
+            aclEntries: entries,
+          },
+        });
+      };
+      for (;;) {
+        let q = trx
+          .selectFrom('ip_acl_entries')
+          .select(['ip_acl_uuid', 'entry_id', 'ip', 'cidr_prefix', 'position'])
+          .where('ip_acl_uuid', 'in', referencedAcls);
+        if (after !== undefined) {
+          const from = after;
+          q = q.where((eb) =>
+            eb.or([
+              eb('ip_acl_uuid', '>', from.acl),
+              eb.and([eb('ip_acl_uuid', '=', from.acl), eb('position', '>', from.position)]),
+            ]),
+          );
+        }
+        const page = await q.orderBy('ip_acl_uuid').orderBy('position').limit(pageSize).execute();
+        const rows = carry.concat(
+          page.map((e) => ({
+            ip_acl_uuid: e.ip_acl_uuid,
+            entry_id: e.entry_id,
+            ip: e.ip,
+            cidr_prefix: Number(e.cidr_prefix),
+          })),
+        );
+        if (page.length < pageSize) {
+          emit(rows);
+          break;
+        }
+        const last = page[page.length - 1]!;
+        after = { acl: last.ip_acl_uuid, position: Number(last.position) };
+        let cut = rows.length;
+        while (cut > 0 && rows[cut - 1]!.ip_acl_uuid === last.ip_acl_uuid) cut--;
+        emit(rows.slice(0, cut));
+        carry = rows.slice(cut);
+      }
+      return base.version;
+    });
+  }
+
+  /**
    * What changed since `since`: nothing, a delta with the current rows of what the change log
    * names, or a full load when the log no longer reaches back that far or holds too much.
    */
@@ -63,8 +131,7 @@ export class PolicyRepository {
     return this.#read(async (trx): Promise<PolicyRead> => {
       const version = await readVersion(trx);
       if (version === since) return { kind: 'current', version };
-      if (since < 0 || version < since || version - since > MAX_DELTA_CHANGES)
-        return { kind: 'full', rows: await this.#loadAll(trx) };
+      if (since < 0 || version < since || version - since > MAX_DELTA_CHANGES) return { kind: 'full' };
       const log = await trx
         .selectFrom('policy_changes')
         .select(['version', 'kind', 'id'])
@@ -73,7 +140,7 @@ export class PolicyRepository {
         .execute();
       // Each version has exactly one row; a missing one was pruned (or written by an older
       // release): the log cannot say what changed, so read everything.
-      if (log.length !== version - since) return { kind: 'full', rows: await this.#loadAll(trx) };
+      if (log.length !== version - since) return { kind: 'full' };
       const ids = {
         trunk: new Set<string>(),
         application: new Set<string>(),
@@ -83,7 +150,7 @@ export class PolicyRepository {
         origination_uri: new Set<string>(),
       };
       for (const c of log) {
-        if (!isPolicyChangeKind(c.kind)) return { kind: 'full', rows: await this.#loadAll(trx) };
+        if (!isPolicyChangeKind(c.kind)) return { kind: 'full' };
         if (c.kind === 'allowlist' || c.kind === 'provider_credential') continue;
         ids[c.kind].add(c.id);
       }
@@ -155,23 +222,19 @@ export class PolicyRepository {
     return tx.execute(fn);
   }
 
-  async #loadAll(trx: Trx): Promise<PolicyRows> {
+  async #loadAll(trx: Trx, withAclEntries = true): Promise<PolicyRows> {
     const version = await readVersion(trx);
     const trunks = await trunkRows(trx, (q) => q);
     const applications = await applicationRows(trx, (q) => q);
-    const aclEntries = await trx
-      .selectFrom('ip_acl_entries')
-      .select(['ip_acl_uuid', 'entry_id', 'ip', 'cidr_prefix'])
-      .where('ip_acl_uuid', 'in', (eb) =>
-        eb
-          .selectFrom('trunks')
-          .select('ip_acl_uuid')
-          .where('ip_acl_uuid', 'is not', null)
-          .union(eb.selectFrom('applications').select('ip_acl_uuid').where('ip_acl_uuid', 'is not', null)),
-      )
-      .orderBy('ip_acl_uuid')
-      .orderBy('position')
-      .execute();
+    const aclEntries = withAclEntries
+      ? await trx
+          .selectFrom('ip_acl_entries')
+          .select(['ip_acl_uuid', 'entry_id', 'ip', 'cidr_prefix'])
+          .where('ip_acl_uuid', 'in', referencedAcls)
+          .orderBy('ip_acl_uuid')
+          .orderBy('position')
+          .execute()
+      : [];
     const credentials = await trx
       .selectFrom('credentials')
       .select(CREDENTIAL_COLUMNS)
@@ -222,6 +285,15 @@ const CREDENTIAL_COLUMNS = [
   'ha1_sha512_256',
 ] as const;
 const URI_COLUMNS = ['uri_uuid', 'uri', 'scheme', 'host', 'port', 'transport'] as const;
+
+/** ACLs some trunk or application references (only those are loaded). */
+function referencedAcls(eb: ExpressionBuilder<Database, 'ip_acl_entries'>) {
+  return eb
+    .selectFrom('trunks')
+    .select('ip_acl_uuid')
+    .where('ip_acl_uuid', 'is not', null)
+    .union(eb.selectFrom('applications').select('ip_acl_uuid').where('ip_acl_uuid', 'is not', null));
+}
 
 async function readVersion(trx: Trx): Promise<number> {
   const { version } = await trx
