@@ -131,6 +131,15 @@ export class NetworkMatcher<T> {
     this.#v6.compact();
   }
 
+  /**
+   * Rebuilds lookup tables a change left stale (prefix-trie.ts builds them lazily on the next
+   * lookup); call after a batch of changes to keep that cost off the next lookup.
+   */
+  prepare(): void {
+    this.#v4.prepare();
+    this.#v6.prepare();
+  }
+
   clear(): void {
     this.#v4.clear();
     this.#v6.clear();

@@ -297,6 +297,11 @@ export class PrefixTrie<T> {
     return best;
   }
 
+  /** Builds the jump table now if a change left it stale, so the next lookup does not pay for it. */
+  prepare(): void {
+    if (this.#jumpDirty) this.#buildJump();
+  }
+
   /** The value stored at a node returned by one of the lookups (undefined for 0). */
   valueAt(node: number): T | undefined {
     return this.#values[node >> this.#shift];

@@ -258,6 +258,8 @@ export class PolicyTable implements PolicySnapshot {
         if (r !== undefined) this.#applications.set(id, this.#appTarget(r));
       }
     }
+    // The all-ACL matcher's jump table is rebuilt here, in the poll, not on the next request.
+    this.#anywhere.prepare();
     this.#version = rows.version;
   }
 
