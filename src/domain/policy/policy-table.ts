@@ -15,6 +15,7 @@ import {
   parseNetwork,
 } from '../address/index.ts';
 import { authNeeds, isSipAuthType } from '../application-rules.ts';
+
 import { deserializeDigestAlgorithms } from '../digest-algorithm-list.ts';
 import { trunkIdFromDomain } from '../trunk-rules.ts';
 import type {
@@ -43,6 +44,9 @@ export class PolicyDataError extends Error {
 
 /** A credential id nothing has: a policy whose credential is missing admits nobody (fails closed). */
 export const NO_CREDENTIAL = '\u0000missing';
+
+/** Auth needs of a row apply() has validated (an unknown type never gets this far). */
+const needsOf = (type: string) => authNeeds(isSipAuthType(type) ? type : 'ip_acl_and_credential');
 
 const EMPTY_DELTA_IDS = Object.freeze({
   trunks: [],
@@ -295,7 +299,7 @@ export class PolicyTable implements PolicySnapshot {
   ): void {
     const key = `a:${r.app_id}`;
     this.#appRows.set(r.app_id, r);
-    const needs = authNeeds(r.sip_auth_type as Parameters<typeof authNeeds>[0]);
+    const needs = needsOf(r.sip_auth_type);
     if (needs.ipAcl) this.#useAcl(r.ip_acl_uuid, key, aclContent);
     if (needs.credential) this.#useCredential(r.credential_uuid, key, credentialRows);
     this.#applications.set(r.app_id, this.#appTarget(r));
@@ -389,7 +393,7 @@ export class PolicyTable implements PolicySnapshot {
   }
 
   #appTarget(a: PolicyApplicationRow): AdmissionTarget {
-    const needs = authNeeds(a.sip_auth_type as Parameters<typeof authNeeds>[0]);
+    const needs = needsOf(a.sip_auth_type);
     return Object.freeze({
       kind: 'application',
       id: a.app_id,
