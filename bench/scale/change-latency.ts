@@ -1,4 +1,4 @@
-// How long one policy change takes to be applied by every edge process (issue 11 item 8: "one
+// How long one policy change takes to be applied by every edge process (the goal: "one
 // change applied everywhere in under 100 ms"). Reads the edge's log (debug level: each process
 // logs "sip policy reloaded" with the version it reached, src/sip/edge/policy-cache.ts) and the
 // changes bench/scale.sh made ("<epoch ms before the write> <version written>" per line); for
