@@ -1,7 +1,9 @@
 // Environment → one typed, validated, frozen config object.
 // A bad value stops the process with a message naming the variable (DESIGN.md "Operating it").
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { createSecureContext } from 'node:tls';
 import { parseCidr, parseIp } from './domain/address/index.ts';
 
 export type DigestAlgorithmName = 'SHA-512-256' | 'SHA-256' | 'MD5';
@@ -54,6 +56,22 @@ export interface Config {
   };
   /** Per-source SIP packets per second for the whole node (0 disables the cap). */
   sipPacketRate: number;
+  /** Addresses (IPs/CIDRs) of the voice platform besides TRUNKGATE_UPSTREAM's host; calls for inbound trunks come only from them. */
+  platformAddresses: string[];
+  /** Accept loopback hosts as origination URIs and provider servers (one-machine setups, tests). */
+  allowLoopbackUris: boolean;
+  /** A call to an origination URI with no response (not even provisional) this long fails over. */
+  failoverTimeoutMs: number;
+  /** How often each origination URI in use is probed with OPTIONS. */
+  uriHealthIntervalS: number;
+  sipTls: {
+    port: number;
+    /** PEM paths, checked readable and usable at start; undefined: no TLS listener. */
+    certPath: string | undefined;
+    keyPath: string | undefined;
+    /** PEM bundle PBX certificates are verified against; undefined: the system CAs. */
+    caPath: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -248,6 +266,55 @@ function sipSettings(env: Env): Config['sip'] {
   };
 }
 
+function readablePem(name: string, path: string): string {
+  try {
+    accessSync(path, constants.R_OK);
+    const text = readFileSync(path, 'utf8');
+    if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text))
+      throw new ConfigError(name, `${path} is not a PEM file (no "-----BEGIN …-----" line)`);
+    return text;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(name, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+/** TRUNKGATE_SIP_TLS_CERT/_KEY together (and _CA alone), each a readable PEM the TLS stack accepts. */
+function sipTlsSettings(env: Env): Config['sipTls'] {
+  const port = int(env, 'TRUNKGATE_SIP_TLS_PORT', 5061, 0, 65535);
+  const certPath = optional(env, 'TRUNKGATE_SIP_TLS_CERT');
+  const keyPath = optional(env, 'TRUNKGATE_SIP_TLS_KEY');
+  const caPath = optional(env, 'TRUNKGATE_SIP_TLS_CA');
+  if ((certPath === undefined) !== (keyPath === undefined))
+    throw new ConfigError(
+      // Named after the one that is set: that is the line the operator wrote.
+      certPath === undefined ? 'TRUNKGATE_SIP_TLS_KEY' : 'TRUNKGATE_SIP_TLS_CERT',
+      'TRUNKGATE_SIP_TLS_CERT and TRUNKGATE_SIP_TLS_KEY must be set together',
+    );
+  if (certPath !== undefined && keyPath !== undefined) {
+    const cert = readablePem('TRUNKGATE_SIP_TLS_CERT', certPath);
+    const key = readablePem('TRUNKGATE_SIP_TLS_KEY', keyPath);
+    try {
+      createSecureContext({ cert, key });
+    } catch (err) {
+      // The TLS stack's reason (e.g. "key values mismatch"), never the file contents.
+      throw new ConfigError(
+        'TRUNKGATE_SIP_TLS_KEY',
+        `does not fit TRUNKGATE_SIP_TLS_CERT: ${(err as Error).message}`,
+      );
+    }
+  }
+  if (caPath !== undefined) {
+    const ca = readablePem('TRUNKGATE_SIP_TLS_CA', caPath);
+    try {
+      createSecureContext({ ca });
+    } catch (err) {
+      throw new ConfigError('TRUNKGATE_SIP_TLS_CA', `is not a usable CA bundle: ${(err as Error).message}`);
+    }
+  }
+  return { port, certPath, keyPath, caPath };
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const databaseUrl = optional(env, 'DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
@@ -317,6 +384,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     allowlistRefreshMs: int(env, 'TRUNKGATE_ALLOWLIST_REFRESH_MS', 1000, 0, 60_000),
     sip: sipSettings(env),
     sipPacketRate: int(env, 'TRUNKGATE_SIP_PACKET_RATE', 200, 0, 10_000_000),
+    platformAddresses: cidrList(env, 'TRUNKGATE_PLATFORM_ADDRESSES'),
+    allowLoopbackUris: bool(env, 'TRUNKGATE_ALLOW_LOOPBACK_URIS', false),
+    failoverTimeoutMs: int(env, 'TRUNKGATE_FAILOVER_TIMEOUT_MS', 2000, 100, 60_000),
+    uriHealthIntervalS: int(env, 'TRUNKGATE_URI_HEALTH_INTERVAL_S', 30, 1, 3600),
+    sipTls: sipTlsSettings(env),
   };
   return Object.freeze(config);
 }

@@ -1,6 +1,7 @@
 // Field rules for outbound SIP provider credentials (seed 002; DESIGN.md "Outbound SIP provider
 // credentials"). Lengths are counted in characters (Unicode code points), as the API schema does.
 import { parseIp } from './address/index.ts';
+import { isLoopbackHost } from './loopback-host.ts';
 
 export const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -146,11 +147,22 @@ export function parseHostport(text: string): HostportResult {
   return { ok: true, host, kind: 'hostname', port };
 }
 
-export function validateServer(server: string): FieldResult {
+/** Whether a server on this machine (loopback) is accepted: for one-machine setups and tests. */
+export interface ServerOptions {
+  readonly allowLoopback?: boolean;
+}
+
+export function validateServer(server: string, options: ServerOptions = {}): FieldResult {
   if (length(server) < 1 || length(server) > LIMITS.server)
     return fail('server', `server must be 1–${LIMITS.server} characters (got ${length(server)})`);
   const r = parseHostport(server);
-  return r.ok ? OK : fail('server', r.message);
+  if (!r.ok) return fail('server', r.message);
+  if (options.allowLoopback !== true && isLoopbackHost(r.host))
+    return fail(
+      'server',
+      `server host ${r.host} is this machine (a loopback address); give the provider's address. This deployment does not allow loopback targets`,
+    );
+  return OK;
 }
 
 /** domain, authUser, cpsKey: optional, but when given not empty, short enough and SIP-safe. */
@@ -212,9 +224,12 @@ export interface ProviderCredentialFields {
 }
 
 /** Checks the given fields (a partial update checks only what it changes); the first failure wins. */
-export function validateProviderCredentialFields(fields: Partial<ProviderCredentialFields>): FieldResult {
+export function validateProviderCredentialFields(
+  fields: Partial<ProviderCredentialFields>,
+  options: ServerOptions = {},
+): FieldResult {
   const checks: Array<() => FieldResult> = [
-    () => (fields.server === undefined ? OK : validateServer(fields.server)),
+    () => (fields.server === undefined ? OK : validateServer(fields.server, options)),
     () => (fields.domain == null ? OK : validateDomain(fields.domain)),
     () => (fields.authUser == null ? OK : validateAuthUser(fields.authUser)),
     () => (fields.authPassword == null ? OK : validateAuthPassword(fields.authPassword)),

@@ -5,6 +5,7 @@
 
 import { parseSipUri } from '../sip/parser/uri.ts';
 import { findSpecialRangeForAddress, formatIp, parseIp } from './address/index.ts';
+import { isLoopbackHost } from './loopback-host.ts';
 
 export const ORIGINATION_URI_MAX = 255;
 export const SIP_TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
@@ -28,9 +29,20 @@ export type UriRuleResult =
   | { readonly ok: true; readonly value: OriginationTarget }
   | { readonly ok: false; readonly message: string };
 
+export interface OriginationUriOptions {
+  /** Accept loopback hosts (this machine): for one-machine setups and tests only. */
+  readonly allowLoopback?: boolean;
+}
+
+/** The 400 text for a loopback host; the same words for URIs and provider servers. */
+export function loopbackRefusal(field: string, host: string): string {
+  return `${field} host ${host} is this machine (a loopback address); give your PBX's address. This deployment does not allow loopback targets`;
+}
+
 /**
  * Addresses a SIP peer can never be: this host, nobody, everyone. Private ranges stay allowed —
- * a PBX on the operator's VPN is a normal origination target.
+ * a PBX on the operator's VPN is a normal origination target. Loopback is checked apart, as an
+ * operator may allow it.
  */
 const UNREACHABLE_RANGES = new Set([
   '0.0.0.0/8',
@@ -52,7 +64,7 @@ function fail(message: string): UriRuleResult {
   return { ok: false, message };
 }
 
-export function parseOriginationUri(text: string): UriRuleResult {
+export function parseOriginationUri(text: string, options: OriginationUriOptions = {}): UriRuleResult {
   if (text.length === 0) return fail(`uri is empty; give a SIP URI or host[:port], ${EXAMPLES}`);
   if (text.length > ORIGINATION_URI_MAX)
     return fail(`uri must be at most ${ORIGINATION_URI_MAX} characters (got ${text.length})`);
@@ -102,14 +114,17 @@ export function parseOriginationUri(text: string): UriRuleResult {
   if (uri.hostType === 'hostname') {
     host = uri.host.toLowerCase().replace(/\.$/, '');
     hostType = 'hostname';
-    if (host === 'localhost' || host.endsWith('.localhost'))
-      return fail(`uri host "${host}" is this machine (RFC 6761 §6.3); give your PBX's address`);
+    if (isLoopbackHost(host) && options.allowLoopback !== true)
+      return fail(`${loopbackRefusal('uri', `"${host}"`)} (RFC 6761 §6.3)`);
   } else {
     const literal = uri.hostType === 'ipv6' ? uri.host.slice(1, -1) : uri.host;
     const address = parseIp(literal);
     if (!address.ok) return fail(`uri host: ${address.message}`);
+    const loopback = isLoopbackHost(literal);
+    if (loopback && options.allowLoopback !== true)
+      return fail(loopbackRefusal('uri', formatIp(address.value)));
     const special = findSpecialRangeForAddress(address.value);
-    if (special !== null && UNREACHABLE_RANGES.has(special.cidr)) {
+    if (!loopback && special !== null && UNREACHABLE_RANGES.has(special.cidr)) {
       return fail(
         `uri host ${formatIp(address.value)} is in ${special.cidr} (${special.name}, ${special.reference}); it cannot be a PBX's address`,
       );

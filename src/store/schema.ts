@@ -86,6 +86,8 @@ export interface OriginationUriTable {
   host: string;
   port: number | null;
   transport: string | null;
+  /** 1: verify the PBX's TLS certificate; 0: the customer opted out (self-signed PBX). */
+  tls_verify: number;
   created_at: string;
   updated_at: string;
 }
@@ -159,6 +161,24 @@ export interface ProviderCredentialTable {
   updated_at: string;
 }
 
+/** One entry of an inbound trunk's origination list (src/domain/trunk-rules.ts). */
+export interface TrunkOriginationUriTable {
+  trunk_id: string;
+  account_auth_id: string;
+  uri_uuid: string;
+  priority: number;
+  weight: number;
+}
+
+/** What the OPTIONS prober last saw of an origination URI (src/domain/uri-health.ts). */
+export interface OriginationUriHealthTable {
+  uri_uuid: string;
+  status: string;
+  consecutive_failures: number;
+  last_checked: string | null;
+  last_error: string | null;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -178,6 +198,8 @@ export interface Database {
   api_keys: ApiKeyTable;
   provider_credentials: ProviderCredentialTable;
   settings: SettingTable;
+  trunk_origination_uris: TrunkOriginationUriTable;
+  origination_uri_health: OriginationUriHealthTable;
 }
 
 export type AccountRow = Selectable<AccountTable>;
@@ -190,6 +212,8 @@ export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type IpAclRow = Selectable<IpAclTable>;
 export type IpAclEntryRow = Selectable<IpAclEntryTable>;
 export type OriginationUriRow = Selectable<OriginationUriTable>;
+export type TrunkOriginationUriRow = Selectable<TrunkOriginationUriTable>;
+export type OriginationUriHealthRow = Selectable<OriginationUriHealthTable>;
 export type TrunkRow = Selectable<TrunkTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;
 export type ProviderCredentialRow = Selectable<ProviderCredentialTable>;

@@ -31,12 +31,20 @@ for (const dialect of DIALECTS) {
         uri_uuid: id,
         name: 'primary-pbx',
         uri: 'sip:sip.example.com:5060',
+        tls_verify: true,
+        health: { status: 'unknown', last_checked: null, last_error: null },
       });
 
       const list = await root.get(URI);
       assert.equal(list.status, 200);
       assert.equal(list.body.meta.total_count, 1);
-      assert.deepEqual(Object.keys(list.body.objects[0]).sort(), ['name', 'uri', 'uri_uuid']);
+      assert.deepEqual(Object.keys(list.body.objects[0]).sort(), [
+        'health',
+        'name',
+        'tls_verify',
+        'uri',
+        'uri_uuid',
+      ]);
 
       const upd = await root.post(`${URI}${id}/`, {
         uri: 'SIP:PBX2.example.com;transport=TLS',

@@ -330,7 +330,7 @@ for (const dialect of DIALECTS) {
         'sip.example.com',
         'sip.example.com:5080',
         '198.51.100.4',
-        '[::1]:5060',
+        '[2001:db8::5]:5060',
         'SIP.EXAMPLE.ORG.',
       ]) {
         const r = await api.post(BASE, { server });

@@ -64,6 +64,7 @@ for (const dialect of DIALECTS) {
         credential_uuid: cred,
         primary_uri_uuid: null,
         fallback_uri_uuid: null,
+        origination_uris: [],
         digest_algorithms: null,
       });
     });

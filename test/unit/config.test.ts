@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 
@@ -296,6 +299,103 @@ describe('every variable is validated and a bad value names it', () => {
 });
 
 describe('the whole list', () => {
+  test('calls to PBXs: platform addresses, loopback, failover timeout, health interval', () => {
+    const defaults = loadConfig({});
+    assert.deepEqual(defaults.platformAddresses, []);
+    assert.equal(defaults.allowLoopbackUris, false);
+    assert.equal(defaults.failoverTimeoutMs, 2000);
+    assert.equal(defaults.uriHealthIntervalS, 30);
+    assert.deepEqual(defaults.sipTls, {
+      port: 5061,
+      certPath: undefined,
+      keyPath: undefined,
+      caPath: undefined,
+    });
+    const set = loadConfig({
+      TRUNKGATE_PLATFORM_ADDRESSES: '198.51.100.0/24, 2001:db8::7',
+      TRUNKGATE_ALLOW_LOOPBACK_URIS: 'true',
+      TRUNKGATE_FAILOVER_TIMEOUT_MS: '500',
+      TRUNKGATE_URI_HEALTH_INTERVAL_S: '5',
+      TRUNKGATE_SIP_TLS_PORT: '5081',
+    });
+    assert.deepEqual(set.platformAddresses, ['198.51.100.0/24', '2001:db8::7']);
+    assert.equal(set.allowLoopbackUris, true);
+    assert.equal(set.failoverTimeoutMs, 500);
+    assert.equal(set.uriHealthIntervalS, 5);
+    assert.equal(set.sipTls.port, 5081);
+    refuses({ TRUNKGATE_PLATFORM_ADDRESSES: '198.51.100.1/24' }, 'TRUNKGATE_PLATFORM_ADDRESSES');
+    assert.match(
+      refuses({ TRUNKGATE_FAILOVER_TIMEOUT_MS: '60001' }, 'TRUNKGATE_FAILOVER_TIMEOUT_MS'),
+      /100 to 60000/,
+    );
+    assert.match(
+      refuses({ TRUNKGATE_URI_HEALTH_INTERVAL_S: '3601' }, 'TRUNKGATE_URI_HEALTH_INTERVAL_S'),
+      /1 to 3600/,
+    );
+  });
+
+  test('TRUNKGATE_SIP_TLS_CERT/_KEY/_CA: readable PEM files the TLS stack accepts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trunkgate-tls-'));
+    try {
+      const pair = (name: string) => {
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'ec',
+            '-pkeyopt',
+            'ec_paramgen_curve:P-256',
+            '-nodes',
+            '-days',
+            '1',
+            '-subj',
+            `/CN=${name}`,
+            '-keyout',
+            join(dir, `${name}.key`),
+            '-out',
+            join(dir, `${name}.crt`),
+          ],
+          { stdio: 'ignore' },
+        );
+        return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+      };
+      const a = pair('a');
+      const b = pair('b');
+      const ok = loadConfig({
+        TRUNKGATE_SIP_TLS_CERT: a.cert,
+        TRUNKGATE_SIP_TLS_KEY: a.key,
+        TRUNKGATE_SIP_TLS_CA: b.cert,
+      });
+      assert.deepEqual(ok.sipTls, { port: 5061, certPath: a.cert, keyPath: a.key, caPath: b.cert });
+      assert.match(refuses({ TRUNKGATE_SIP_TLS_CERT: a.cert }, 'TRUNKGATE_SIP_TLS_CERT'), /set together/);
+      assert.match(refuses({ TRUNKGATE_SIP_TLS_KEY: a.key }, 'TRUNKGATE_SIP_TLS_KEY'), /set together/);
+      assert.match(
+        refuses(
+          { TRUNKGATE_SIP_TLS_CERT: join(dir, 'missing.crt'), TRUNKGATE_SIP_TLS_KEY: a.key },
+          'TRUNKGATE_SIP_TLS_CERT',
+        ),
+        /cannot read .*ENOENT/,
+      );
+      const notPem = join(dir, 'not.pem');
+      writeFileSync(notPem, 'hello');
+      assert.match(
+        refuses({ TRUNKGATE_SIP_TLS_CERT: a.cert, TRUNKGATE_SIP_TLS_KEY: notPem }, 'TRUNKGATE_SIP_TLS_KEY'),
+        /not a PEM file/,
+      );
+      const mismatch = refuses(
+        { TRUNKGATE_SIP_TLS_CERT: a.cert, TRUNKGATE_SIP_TLS_KEY: b.key },
+        'TRUNKGATE_SIP_TLS_KEY',
+      );
+      assert.match(mismatch, /does not fit TRUNKGATE_SIP_TLS_CERT/);
+      assert.doesNotMatch(mismatch, /BEGIN/);
+      refuses({ TRUNKGATE_SIP_TLS_CA: notPem }, 'TRUNKGATE_SIP_TLS_CA');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   /** One bad value for every variable src/config.ts reads (detailed cases are above). */
   const BAD: Record<string, string> = {
     DATABASE_URL: 'mysql://x',
@@ -335,6 +435,14 @@ describe('the whole list', () => {
     TRUNKGATE_SIP_WORKERS: '0',
     TRUNKGATE_TRUSTED_PROXIES: 'proxy.local',
     TRUNKGATE_UPSTREAM: '10.0.0.5:5060',
+    TRUNKGATE_PLATFORM_ADDRESSES: 'platform.example',
+    TRUNKGATE_ALLOW_LOOPBACK_URIS: 'sometimes',
+    TRUNKGATE_FAILOVER_TIMEOUT_MS: '50',
+    TRUNKGATE_URI_HEALTH_INTERVAL_S: '0',
+    TRUNKGATE_SIP_TLS_PORT: '65536',
+    TRUNKGATE_SIP_TLS_CERT: '/nonexistent/cert.pem',
+    TRUNKGATE_SIP_TLS_KEY: '/nonexistent/key.pem',
+    TRUNKGATE_SIP_TLS_CA: '/nonexistent/ca.pem',
   };
   /** Read as given, without a format to check. */
   const FREE_FORM = ['TRUNKGATE_DB'];

@@ -44,8 +44,8 @@ function fullFields(body: ProviderCredentialBodyT): ProviderCredentialFields {
   };
 }
 
-function checkFields(fields: Partial<ProviderCredentialFields>): void {
-  const r = validateProviderCredentialFields(fields);
+function checkFields(fields: Partial<ProviderCredentialFields>, allowLoopback: boolean): void {
+  const r = validateProviderCredentialFields(fields, { allowLoopback });
   if (!r.ok) throw new ApiError('invalid_provider_credential', { detail: r.message }, { field: r.field });
 }
 
@@ -81,6 +81,7 @@ function whole(
 
 export const providerCredentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const repo = app.services.providerCredentials;
+  const { config } = app.services;
 
   app.post(
     '/',
@@ -95,7 +96,7 @@ export const providerCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
     },
     async (request, reply) => {
       const fields = fullFields(request.body);
-      checkFields(fields);
+      checkFields(fields, config.allowLoopbackUris);
       const outcome = await repo.create(request.account.auth_id, fields, { source: 'manual' });
       const credential = savedOrThrow(outcome, '');
       return reply.code(201).header('location', `/api/v1/sip-credentials/${credential.id}`).send(credential);
@@ -154,7 +155,7 @@ export const providerCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
     },
     async (request) => {
       const fields = fullFields(request.body);
-      checkFields(fields);
+      checkFields(fields, config.allowLoopbackUris);
       const outcome = await repo.update(request.account.auth_id, request.params.id, fields);
       return savedOrThrow(outcome, request.params.id);
     },
@@ -182,7 +183,7 @@ export const providerCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
           detail:
             'Send at least one field to change (server, domain, authUser, authPassword, transport, description, cpsLimit, cpsKey)',
         });
-      checkFields(patch);
+      checkFields(patch, config.allowLoopbackUris);
       const outcome = await repo.update(request.account.auth_id, request.params.id, patch);
       return savedOrThrow(outcome, request.params.id);
     },

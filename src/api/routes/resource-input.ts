@@ -4,6 +4,7 @@
 import type { DigestAlgorithm } from '../../domain/digest/digest-hash.ts';
 import { checkDigestAlgorithmList } from '../../domain/digest-algorithm-list.ts';
 import type { AclRuleResult } from '../../domain/ip-acl-rules.ts';
+import type { ShapeResult } from '../../domain/trunk-rules.ts';
 import { ApiError, type ErrorCode } from '../../errors.ts';
 import type { ReferencedKind, ReferenceProblem } from '../../store/repositories/references.ts';
 import { checkName } from './credential-input.ts';
@@ -34,16 +35,7 @@ export function ruleOrThrow<T>(result: AclRuleResult<T>): T {
   );
 }
 
-export function shapeOrThrow(
-  result:
-    | { ok: true }
-    | {
-        ok: false;
-        code: 'field_required' | 'field_not_allowed' | 'conflicting_fields';
-        message: string;
-        field: string;
-      },
-): void {
+export function shapeOrThrow(result: ShapeResult): void {
   if (!result.ok) throw new ApiError(result.code, { detail: result.message }, { field: result.field });
 }
 

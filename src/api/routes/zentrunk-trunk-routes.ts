@@ -3,10 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { deserializeDigestAlgorithms } from '../../domain/digest-algorithm-list.ts';
 import {
   checkTrunkShape,
+  DEFAULT_WEIGHT,
   isTrunkDirection,
   isTrunkStatus,
   mergeTrunkPatch,
-  type TrunkShape,
+  type OriginationRoute,
+  type TrunkPatch,
   trunkDomain,
 } from '../../domain/trunk-rules.ts';
 import { ApiError } from '../../errors.ts';
@@ -32,7 +34,7 @@ import {
   shapeOrThrow,
 } from './resource-input.ts';
 
-function trunkObject(t: TrunkRow, sipDomain: string) {
+function trunkObject(t: TrunkRow, routes: readonly OriginationRoute[], sipDomain: string) {
   return {
     trunk_id: t.trunk_id,
     trunk_domain: trunkDomain(t.trunk_id, sipDomain),
@@ -45,12 +47,13 @@ function trunkObject(t: TrunkRow, sipDomain: string) {
     credential_uuid: t.credential_uuid,
     primary_uri_uuid: t.primary_uri_uuid,
     fallback_uri_uuid: t.fallback_uri_uuid,
+    origination_uris: routes.map((r) => ({ uri_uuid: r.uri_uuid, priority: r.priority, weight: r.weight })),
     digest_algorithms: deserializeDigestAlgorithms(t.digest_algorithms),
   };
 }
 
 /** The stored row as the state a write starts from. */
-function inputFromRow(t: TrunkRow): TrunkInput {
+function inputFromRow(t: TrunkRow, routes: readonly OriginationRoute[]): TrunkInput {
   if (!isTrunkDirection(t.trunk_direction) || !isTrunkStatus(t.trunk_status))
     throw new Error(`trunk ${t.trunk_id} has an unknown direction or status`);
   return {
@@ -63,6 +66,7 @@ function inputFromRow(t: TrunkRow): TrunkInput {
     credential_uuid: t.credential_uuid,
     primary_uri_uuid: t.primary_uri_uuid,
     fallback_uri_uuid: t.fallback_uri_uuid,
+    origination_uris: routes,
     digest_algorithms: deserializeDigestAlgorithms(t.digest_algorithms),
   };
 }
@@ -86,12 +90,19 @@ function sentReferences(body: {
   credential_uuid?: string | null;
   primary_uri_uuid?: string | null;
   fallback_uri_uuid?: string | null;
-}): Partial<TrunkShape> {
-  const out: { -readonly [K in keyof TrunkShape]?: TrunkShape[K] } = {};
+  origination_uris?: { uri_uuid: string; priority: number; weight?: number }[];
+}): TrunkPatch {
+  const out: { -readonly [K in keyof TrunkPatch]?: TrunkPatch[K] } = {};
   for (const field of ['ipacl_uuid', 'credential_uuid', 'primary_uri_uuid', 'fallback_uri_uuid'] as const) {
     const value = emptyToNull(body[field]);
     if (value !== undefined) out[field] = value;
   }
+  if (body.origination_uris !== undefined)
+    out.origination_uris = body.origination_uris.map((r) => ({
+      uri_uuid: r.uri_uuid,
+      priority: r.priority,
+      weight: r.weight ?? DEFAULT_WEIGHT,
+    }));
   return out;
 }
 
@@ -120,6 +131,7 @@ export const zentrunkTrunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
           credential_uuid: null,
           primary_uri_uuid: null,
           fallback_uri_uuid: null,
+          origination_uris: [],
         },
         sentReferences(body),
       );
@@ -163,10 +175,14 @@ export const zentrunkTrunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(q.fallback_uri_uuid !== undefined ? { fallback_uri_uuid: q.fallback_uri_uuid } : {}),
       };
       const { rows, total } = await trunks.list(request.account.auth_id, filters, limit, offset);
+      const routes = await trunks.routes(
+        request.account.auth_id,
+        rows.map((t) => t.trunk_id),
+      );
       return {
         api_id: request.id,
         meta: pageMeta(`v1/Account/${request.account.auth_id}/Zentrunk/Trunk/`, limit, offset, total),
-        objects: rows.map((t) => trunkObject(t, config.sipDomain)),
+        objects: rows.map((t) => trunkObject(t, routes.get(t.trunk_id) ?? [], config.sipDomain)),
       };
     },
   );
@@ -185,7 +201,8 @@ export const zentrunkTrunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = request.params.trunk_id;
       const trunk = await trunks.find(request.account.auth_id, id);
       if (trunk === undefined) throw new ApiError('not_found', { resource: 'trunk', id });
-      return { api_id: request.id, ...trunkObject(trunk, config.sipDomain) };
+      const routes = await trunks.routes(request.account.auth_id, [id]);
+      return { api_id: request.id, ...trunkObject(trunk, routes.get(id) ?? [], config.sipDomain) };
     },
   );
 
@@ -209,7 +226,8 @@ export const zentrunkTrunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (Object.keys(body).length === 0)
         throw new ApiError('validation_failed', { detail: 'Send at least one field to change' });
       checkOptionalName(body.name);
-      const before = inputFromRow(current);
+      const routes = await trunks.routes(request.account.auth_id, [id]);
+      const before = inputFromRow(current, routes.get(id) ?? []);
       const shape = mergeTrunkPatch(before, {
         ...(body.trunk_direction !== undefined ? { trunk_direction: body.trunk_direction } : {}),
         ...sentReferences(body),

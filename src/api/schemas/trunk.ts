@@ -2,7 +2,18 @@
 // digest_algorithms).
 import { Type } from '@sinclair/typebox';
 import { DIGEST_ALGORITHMS } from '../../domain/digest/digest-hash.ts';
-import { CPS_LIMIT_MAX, TRUNK_DIRECTIONS, TRUNK_STATUSES } from '../../domain/trunk-rules.ts';
+import {
+  CPS_LIMIT_MAX,
+  DEFAULT_WEIGHT,
+  FALLBACK_PRIORITY,
+  ORIGINATION_URIS_MAX,
+  PRIMARY_PRIORITY,
+  PRIORITY_MAX,
+  TRUNK_DIRECTIONS,
+  TRUNK_STATUSES,
+  WEIGHT_MAX,
+  WEIGHT_MIN,
+} from '../../domain/trunk-rules.ts';
 import { Meta } from '../pagination.ts';
 import { ApiId } from './common.ts';
 import { NullableNumber, NullableString, NullableStringList, OptionalName } from './nullable.ts';
@@ -31,6 +42,34 @@ const DigestAlgorithms = NullableStringList({
   description: `Digest algorithms challenged with, most preferred first, from ${DIGEST_ALGORITHMS.join(', ')}; null: the deployment default (TRUNKGATE_DIGEST_ALGORITHMS)`,
 });
 
+const Priority = Type.Integer({
+  minimum: 0,
+  maximum: PRIORITY_MAX,
+  description: `0–${PRIORITY_MAX}; lower is tried first. ${PRIMARY_PRIORITY} is primary_uri_uuid and ${FALLBACK_PRIORITY} is fallback_uri_uuid (one URI each)`,
+});
+const Weight = Type.Integer({
+  minimum: WEIGHT_MIN,
+  maximum: WEIGHT_MAX,
+  description: `${WEIGHT_MIN}–${WEIGHT_MAX} (default ${DEFAULT_WEIGHT}); among URIs of equal priority, the share of calls tried on this one first`,
+});
+const OriginationRouteInput = Type.Object(
+  {
+    uri_uuid: Type.String({ maxLength: 64, description: 'An origination URI of this account' }),
+    priority: Priority,
+    weight: Type.Optional(Weight),
+  },
+  { additionalProperties: false },
+);
+const OriginationRouteOutput = Type.Object({
+  uri_uuid: Type.String(),
+  priority: Type.Integer(),
+  weight: Type.Integer(),
+});
+const OriginationUrisInput = Type.Array(OriginationRouteInput, {
+  maxItems: ORIGINATION_URIS_MAX,
+  description: `Inbound trunks: every origination URI calls may go to (at most ${ORIGINATION_URIS_MAX}), lowest priority first, weighted random among equal priorities. Replaces the whole list; primary_uri_uuid and fallback_uri_uuid are its entries at priorities ${PRIMARY_PRIORITY} and ${FALLBACK_PRIORITY}`,
+});
+
 const refFields = {
   ipacl_uuid: Type.Optional(Ref('IP ACL that admits calls (outbound trunks)')),
   credential_uuid: Type.Optional(Ref('Credential that admits calls (outbound trunks)')),
@@ -38,6 +77,7 @@ const refFields = {
     Ref('Origination URI calls are sent to (inbound trunks; required for them)'),
   ),
   fallback_uri_uuid: Type.Optional(Ref('Origination URI tried when the primary fails (inbound trunks)')),
+  origination_uris: Type.Optional(OriginationUrisInput),
 };
 
 export const TrunkCreateBody = Type.Object(
@@ -98,6 +138,9 @@ export const Trunk = Type.Object({
   credential_uuid: Type.Union([Type.String(), Type.Null()]),
   primary_uri_uuid: Type.Union([Type.String(), Type.Null()]),
   fallback_uri_uuid: Type.Union([Type.String(), Type.Null()]),
+  origination_uris: Type.Array(OriginationRouteOutput, {
+    description: 'Inbound trunks: the full try list, sorted by priority then weight (empty for outbound)',
+  }),
   digest_algorithms: Type.Union([Type.Array(Type.String()), Type.Null()]),
 });
 

@@ -5,6 +5,7 @@ import * as m002 from './002-acls-trunks-applications.ts';
 import * as m003 from './003-allowlist-and-api-keys.ts';
 import * as m004 from './004-provider-credentials.ts';
 import * as m005 from './005-settings.ts';
+import * as m007 from './007-origination-routing.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-accounts-and-credentials': m001,
@@ -12,6 +13,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-allowlist-and-api-keys': m003,
   '004-provider-credentials': m004,
   '005-settings': m005,
+  // 006 is policy-changes; 007 must run after it.
+  '007-origination-routing': m007,
 };
 
 export const migrationProvider: MigrationProvider = {

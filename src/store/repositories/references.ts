@@ -45,7 +45,20 @@ export async function findResourceUsers(
       : kind === 'ip_acl'
         ? trunkQuery.where('ip_acl_uuid', '=', id)
         : trunkQuery.where((eb) =>
-            eb.or([eb('primary_uri_uuid', '=', id), eb('fallback_uri_uuid', '=', id)]),
+            eb.or([
+              eb('primary_uri_uuid', '=', id),
+              eb('fallback_uri_uuid', '=', id),
+              // Any place in an origination list (src/domain/trunk-rules.ts), not only 10 and 20.
+              eb(
+                'trunk_id',
+                'in',
+                eb
+                  .selectFrom('trunk_origination_uris')
+                  .select('trunk_origination_uris.trunk_id')
+                  .where('trunk_origination_uris.account_auth_id', '=', accountAuthId)
+                  .where('trunk_origination_uris.uri_uuid', '=', id),
+              ),
+            ]),
           );
   const trunks = await trunkQuery.execute();
   if (kind === 'origination_uri') return { trunks, applications: [] };

@@ -4,7 +4,12 @@ import type { Transaction } from 'kysely';
 import type { DigestAlgorithm } from '../../domain/digest/digest-hash.ts';
 import { serializeDigestAlgorithms } from '../../domain/digest-algorithm-list.ts';
 import { generateNumericId } from '../../domain/resource-ids.ts';
-import type { TrunkDirection, TrunkStatus } from '../../domain/trunk-rules.ts';
+import {
+  type OriginationRoute,
+  sortRoutes,
+  type TrunkDirection,
+  type TrunkStatus,
+} from '../../domain/trunk-rules.ts';
 import type { Store } from '../database.ts';
 import type { Database, TrunkRow } from '../schema.ts';
 import { bumpChangeVersion, inTransaction, lockAccount } from '../transaction.ts';
@@ -21,7 +26,15 @@ export interface TrunkInput {
   credential_uuid: string | null;
   primary_uri_uuid: string | null;
   fallback_uri_uuid: string | null;
+  /** The whole origination list; primary/fallback are its entries at priorities 10 and 20. */
+  origination_uris: readonly OriginationRoute[];
   digest_algorithms: DigestAlgorithm[] | null;
+}
+
+/** A stored trunk with its origination list, sorted as shown. */
+export interface TrunkWithRoutes {
+  row: TrunkRow;
+  origination_uris: OriginationRoute[];
 }
 
 /** Plivo's list filters. */
@@ -47,7 +60,36 @@ function references(t: TrunkInput): Reference[] {
     { field: 'credential_uuid', kind: 'credential', id: t.credential_uuid },
     { field: 'primary_uri_uuid', kind: 'origination_uri', id: t.primary_uri_uuid },
     { field: 'fallback_uri_uuid', kind: 'origination_uri', id: t.fallback_uri_uuid },
+    ...t.origination_uris.map(
+      (r, i): Reference => ({
+        field: `origination_uris[${i}].uri_uuid`,
+        kind: 'origination_uri',
+        id: r.uri_uuid,
+      }),
+    ),
   ];
+}
+
+async function writeRoutes(
+  trx: Transaction<Database>,
+  accountAuthId: string,
+  trunkId: string,
+  routes: readonly OriginationRoute[],
+): Promise<void> {
+  await trx.deleteFrom('trunk_origination_uris').where('trunk_id', '=', trunkId).execute();
+  if (routes.length === 0) return;
+  await trx
+    .insertInto('trunk_origination_uris')
+    .values(
+      routes.map((r) => ({
+        trunk_id: trunkId,
+        account_auth_id: accountAuthId,
+        uri_uuid: r.uri_uuid,
+        priority: r.priority,
+        weight: r.weight,
+      })),
+    )
+    .execute();
 }
 
 function columns(t: TrunkInput) {
@@ -83,6 +125,7 @@ export class TrunkRepository {
           updated_at: ts,
         };
         await trx.insertInto('trunks').values(row).execute();
+        await writeRoutes(trx, accountAuthId, row.trunk_id, input.origination_uris);
         await bumpChangeVersion(trx);
         return { kind: 'ok', trunk: row };
       }),
@@ -96,6 +139,24 @@ export class TrunkRepository {
       .where('account_auth_id', '=', accountAuthId)
       .where('trunk_id', '=', trunkId)
       .executeTakeFirst();
+  }
+
+  /** The origination lists of the account's trunks named, each sorted as shown. */
+  async routes(accountAuthId: string, trunkIds: readonly string[]): Promise<Map<string, OriginationRoute[]>> {
+    const out = new Map<string, OriginationRoute[]>(trunkIds.map((id) => [id, []]));
+    if (trunkIds.length === 0) return out;
+    const rows = await this.store.db
+      .selectFrom('trunk_origination_uris')
+      .select(['trunk_id', 'uri_uuid', 'priority', 'weight'])
+      .where('account_auth_id', '=', accountAuthId)
+      .where('trunk_id', 'in', [...trunkIds])
+      .execute();
+    for (const r of rows)
+      out
+        .get(r.trunk_id)
+        ?.push({ uri_uuid: r.uri_uuid, priority: Number(r.priority), weight: Number(r.weight) });
+    for (const [id, list] of out) out.set(id, sortRoutes(list));
+    return out;
   }
 
   async list(
@@ -141,6 +202,7 @@ export class TrunkRepository {
           .set({ ...columns(input), updated_at: new Date().toISOString() })
           .where('trunk_id', '=', trunkId)
           .execute();
+        await writeRoutes(trx, accountAuthId, trunkId, input.origination_uris);
         await bumpChangeVersion(trx);
         const trunk = await trx
           .selectFrom('trunks')

@@ -39,11 +39,25 @@ describe('server: RFC 3261 hostport, 1–255 characters', () => {
     ];
     for (const [text, host, kind, port] of cases) {
       assert.deepEqual(parseHostport(text), { ok: true, host, kind, port }, text);
-      assert.deepEqual(validateServer(text), { ok: true }, text);
+      const loopback = host === 'localhost' || host === '[::1]';
+      assert.deepEqual(validateServer(text, { allowLoopback: loopback }), { ok: true }, text);
     }
     const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
     assert.equal(longest.length, 253);
     assert.deepEqual(validateServer(longest), { ok: true });
+  });
+
+  test('this machine is refused unless loopback targets are allowed', () => {
+    for (const server of ['127.0.0.1', '127.1.2.3:5060', '[::1]:5061', 'localhost', 'pbx.localhost:5080']) {
+      assert.match(
+        refused(validateServer(server), 'server'),
+        /is this machine \(a loopback address\)/,
+        server,
+      );
+      assert.deepEqual(validateServer(server, { allowLoopback: true }), { ok: true }, server);
+    }
+    assert.deepEqual(validateServer('128.0.0.1'), { ok: true });
+    assert.deepEqual(validateServer('localhost.example.com'), { ok: true });
   });
 
   test('IPv6 must be bracketed, and the message shows how', () => {

@@ -91,4 +91,24 @@ describe('parseOriginationUri', () => {
     assert.equal(ok('192.168.1.20:5060').host, '192.168.1.20');
     assert.equal(ok('[fd00::20]').host, 'fd00::20');
   });
+
+  test('loopback only when the operator allows it; the rest of this-machine stays refused', () => {
+    for (const [text, host] of [
+      ['127.0.0.1:5080', '127.0.0.1'],
+      ['sip:127.9.9.9;transport=tcp', '127.9.9.9'],
+      ['[::1]:5060', '::1'],
+      ['LOCALHOST', 'localhost'],
+      ['pbx.localhost', 'pbx.localhost'],
+    ] as const) {
+      const r = parseOriginationUri(text);
+      assert.ok(!r.ok, text);
+      assert.match(r.message, /is this machine \(a loopback address\)/, text);
+      const allowed = parseOriginationUri(text, { allowLoopback: true });
+      assert.ok(allowed.ok, text);
+      assert.equal(allowed.value.host, host);
+    }
+    for (const text of ['0.0.0.0', '[::]', '169.254.169.254']) {
+      assert.ok(!parseOriginationUri(text, { allowLoopback: true }).ok, text);
+    }
+  });
 });

@@ -3,14 +3,37 @@ import { describe, test } from 'node:test';
 import {
   checkTrunkShape,
   mergeTrunkPatch,
+  type OriginationRoute,
   type TrunkShape,
   trunkDomain,
   trunkIdFromDomain,
 } from '../../../src/domain/trunk-rules.ts';
 
 const none = { ipacl_uuid: null, credential_uuid: null, primary_uri_uuid: null, fallback_uri_uuid: null };
-const outbound = (p: Partial<TrunkShape>): TrunkShape => ({ trunk_direction: 'outbound', ...none, ...p });
-const inbound = (p: Partial<TrunkShape>): TrunkShape => ({ trunk_direction: 'inbound', ...none, ...p });
+/** The list primary/fallback stand for, unless the test gives one. */
+function slots(p: Partial<TrunkShape>): OriginationRoute[] {
+  const list: OriginationRoute[] = [];
+  if (p.primary_uri_uuid) list.push({ uri_uuid: p.primary_uri_uuid, priority: 10, weight: 10 });
+  if (p.fallback_uri_uuid) list.push({ uri_uuid: p.fallback_uri_uuid, priority: 20, weight: 10 });
+  return list;
+}
+const outbound = (p: Partial<TrunkShape>): TrunkShape => ({
+  trunk_direction: 'outbound',
+  ...none,
+  origination_uris: slots(p),
+  ...p,
+});
+const inbound = (p: Partial<TrunkShape>): TrunkShape => ({
+  trunk_direction: 'inbound',
+  ...none,
+  origination_uris: slots(p),
+  ...p,
+});
+const r = (uri_uuid: string, priority: number, weight = 10): OriginationRoute => ({
+  uri_uuid,
+  priority,
+  weight,
+});
 
 function violation(t: TrunkShape) {
   const r = checkTrunkShape(t);
@@ -91,6 +114,100 @@ describe('mergeTrunkPatch', () => {
       }),
       outbound({ credential_uuid: 'c' }),
     );
+  });
+});
+
+describe('origination_uris and the Plivo fields', () => {
+  test('primary and fallback are the URIs at priorities 10 and 20; others come before or after', () => {
+    const shape = mergeTrunkPatch(inbound({}), {
+      origination_uris: [r('a', 5, 3), r('b', 5, 1), r('p', 10), r('f', 20, 7), r('z', 30)],
+    });
+    assert.equal(shape.primary_uri_uuid, 'p');
+    assert.equal(shape.fallback_uri_uuid, 'f');
+    assert.ok(checkTrunkShape(shape).ok);
+  });
+
+  test('a list without priorities 10 or 20 has neither field and is a valid inbound trunk', () => {
+    const shape = mergeTrunkPatch(inbound({}), { origination_uris: [r('a', 1, 3), r('b', 1, 1)] });
+    assert.equal(shape.primary_uri_uuid, null);
+    assert.equal(shape.fallback_uri_uuid, null);
+    assert.ok(checkTrunkShape(shape).ok);
+  });
+
+  test('setting primary_uri_uuid alone replaces the URI at 10 and keeps the rest', () => {
+    const current = mergeTrunkPatch(inbound({}), { origination_uris: [r('p', 10, 99), r('x', 40, 2)] });
+    const next = mergeTrunkPatch(current, { primary_uri_uuid: 'q' });
+    assert.deepEqual(next.origination_uris, [r('q', 10), r('x', 40, 2)]);
+    assert.equal(next.primary_uri_uuid, 'q');
+    const noFallback = mergeTrunkPatch(inbound({ primary_uri_uuid: 'p', fallback_uri_uuid: 'f' }), {
+      fallback_uri_uuid: null,
+    });
+    assert.deepEqual(noFallback.origination_uris, [r('p', 10)]);
+    assert.equal(noFallback.fallback_uri_uuid, null);
+  });
+
+  test('swapping primary and fallback in one request is not a duplicate', () => {
+    const next = mergeTrunkPatch(inbound({ primary_uri_uuid: 'p', fallback_uri_uuid: 'f' }), {
+      primary_uri_uuid: 'f',
+      fallback_uri_uuid: 'p',
+    });
+    assert.deepEqual(next.origination_uris, [r('f', 10), r('p', 20)]);
+    assert.ok(checkTrunkShape(next).ok);
+  });
+
+  test('both forms in one request must agree', () => {
+    const ok = mergeTrunkPatch(inbound({}), { primary_uri_uuid: 'p', origination_uris: [r('p', 10)] });
+    assert.ok(checkTrunkShape(ok).ok);
+    const v = violation(
+      mergeTrunkPatch(inbound({}), { primary_uri_uuid: 'q', origination_uris: [r('p', 10)] }),
+    );
+    assert.equal(v.code, 'conflicting_fields');
+    assert.equal(v.field, 'primary_uri_uuid');
+    assert.equal(
+      violation(mergeTrunkPatch(inbound({}), { fallback_uri_uuid: 'f', origination_uris: [r('p', 10)] }))
+        .field,
+      'fallback_uri_uuid',
+    );
+  });
+
+  test('duplicates, two URIs at a Plivo priority, ranges and the maximum are refused', () => {
+    const dup = violation(inbound({ origination_uris: [r('a', 1), r('a', 2)] }));
+    assert.equal(dup.code, 'conflicting_fields');
+    assert.match(dup.message, /listed twice/);
+    const slot = violation(mergeTrunkPatch(inbound({}), { origination_uris: [r('a', 10), r('b', 10)] }));
+    assert.equal(slot.code, 'conflicting_fields');
+    assert.match(slot.message, /priority 10 is primary_uri_uuid/);
+    const dupViaPlivo = violation(
+      mergeTrunkPatch(inbound({ origination_uris: [r('a', 1)] }), { primary_uri_uuid: 'a' }),
+    );
+    assert.match(dupViaPlivo.message, /listed twice/);
+    for (const bad of [r('a', -1), r('a', 65536), r('a', 1.5), r('a', 1, 0), r('a', 1, 65536)]) {
+      const v = violation(inbound({ origination_uris: [bad] }));
+      assert.equal(v.code, 'validation_failed');
+      assert.equal(v.field, 'origination_uris');
+    }
+    assert.ok(checkTrunkShape(inbound({ origination_uris: [r('a', 0, 1), r('b', 65535, 65535)] })).ok);
+    const many = Array.from({ length: 11 }, (_, i) => r(`u${i}`, i === 10 || i === 20 ? 99 : i));
+    assert.match(violation(inbound({ origination_uris: many })).message, /at most 10/);
+    assert.ok(checkTrunkShape(inbound({ origination_uris: many.slice(0, 10) })).ok);
+  });
+
+  test('a fallback needs something tried before it; an outbound trunk lists none', () => {
+    assert.equal(
+      violation(mergeTrunkPatch(inbound({}), { fallback_uri_uuid: 'f' })).field,
+      'primary_uri_uuid',
+    );
+    assert.ok(
+      checkTrunkShape(mergeTrunkPatch(inbound({}), { origination_uris: [r('a', 1), r('f', 20)] })).ok,
+    );
+    const v = violation(outbound({ credential_uuid: 'c', origination_uris: [r('a', 1)] }));
+    assert.equal(v.code, 'field_not_allowed');
+    assert.equal(v.field, 'origination_uris');
+    const cleared = mergeTrunkPatch(inbound({ origination_uris: [r('a', 1)] }), {
+      trunk_direction: 'outbound',
+      credential_uuid: 'c',
+    });
+    assert.deepEqual(cleared.origination_uris, []);
   });
 });
 
