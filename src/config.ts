@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { parseCidr, parseIp } from './domain/address/index.ts';
+import { DEFAULT_CPS_QUEUE_MS } from './domain/cps-pacer.ts';
 
 export type DigestAlgorithmName = 'SHA-512-256' | 'SHA-256' | 'MD5';
 const DIGEST_ALGORITHM_NAMES: readonly DigestAlgorithmName[] = ['SHA-512-256', 'SHA-256', 'MD5'];
@@ -56,6 +57,8 @@ export interface Config {
   };
   /** Per-source SIP packets per second for the whole node (0 disables the cap). */
   sipPacketRate: number;
+  /** How long a call over its provider credential's cpsLimit may wait before a 503 (src/domain/cps-pacer.ts). */
+  cpsQueueMs: number;
 }
 
 export class ConfigError extends Error {
@@ -363,6 +366,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     allowlistRefreshMs: int(env, 'TRUNKGATE_ALLOWLIST_REFRESH_MS', 1000, 0, 60_000),
     sip: sipSettings(env),
     sipPacketRate: int(env, 'TRUNKGATE_SIP_PACKET_RATE', 200, 0, 10_000_000),
+    cpsQueueMs: int(env, 'TRUNKGATE_CPS_QUEUE_MS', DEFAULT_CPS_QUEUE_MS, 0, 60_000),
   };
   return Object.freeze(config);
 }

@@ -268,6 +268,15 @@ describe('every variable is validated and a bad value names it', () => {
     assert.match(refuses({ TRUNKGATE_ROOT_AUTH_TOKEN: token }, 'TRUNKGATE_ROOT_AUTH_ID'), /set together/);
   });
 
+  test('TRUNKGATE_CPS_QUEUE_MS: milliseconds a paced call may wait, 0–60000, default 2000', () => {
+    assert.equal(loadConfig({}).cpsQueueMs, 2000);
+    assert.equal(loadConfig({ TRUNKGATE_CPS_QUEUE_MS: '500' }).cpsQueueMs, 500);
+    assert.equal(loadConfig({ TRUNKGATE_CPS_QUEUE_MS: '0' }).cpsQueueMs, 0);
+    for (const bad of ['-1', '60001', '1.5', 'soon', '2s']) {
+      assert.match(refuses({ TRUNKGATE_CPS_QUEUE_MS: bad }, 'TRUNKGATE_CPS_QUEUE_MS'), /0 to 60000/, bad);
+    }
+  });
+
   test('TRUNKGATE_LOG_LEVEL', () => {
     for (const lvl of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) {
       assert.equal(loadConfig({ TRUNKGATE_LOG_LEVEL: lvl }).logLevel, lvl);
@@ -334,6 +343,7 @@ describe('the whole list', () => {
     TRUNKGATE_AUTH_FAILURE_WINDOW: '0',
     TRUNKGATE_AUTH_MAX_FAILURES: '0',
     TRUNKGATE_CLUSTER_SECRET: 'short',
+    TRUNKGATE_CPS_QUEUE_MS: '-5',
     TRUNKGATE_DIGEST_ALGORITHMS: 'SHA-1',
     TRUNKGATE_DIGEST_UA_RULES: 'linphone',
     TRUNKGATE_HTTP_HOST: '300.1.1.1',
