@@ -570,6 +570,30 @@ export interface operations {
                             orgId: string;
                             /** @description The integration that manages this credential (source provider) */
                             providerId: string | null;
+                            /** @description Extension: keep a registration at server with this credential (for carriers that deliver calls only to a registered contact) */
+                            register: boolean;
+                            /** @description Extension: the Expires (seconds) asked for in those REGISTERs, 60–86400 */
+                            registerExpires: number;
+                            /** @description Extension: the registration at the carrier */
+                            registration: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the accepted registration runs out (while registered)
+                                 */
+                                expiresAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When a registration was last attempted
+                                 */
+                                lastAttemptTime: string | null;
+                                /** @description Why the credential is not registered now (when state is failed) */
+                                lastError: string | null;
+                                /**
+                                 * @description registered: the carrier accepted the latest REGISTER and it has not expired; failed: register is true but there is no such registration now (lastError says why); disabled: register is false
+                                 * @enum {string}
+                                 */
+                                state: "registered" | "failed" | "disabled";
+                            };
                             server: string;
                             /**
                              * @description manual: made through the API; provider: made by a VoIP-provider integration
@@ -661,6 +685,16 @@ export interface operations {
                     description?: string | null;
                     /** @description SIP domain (digest realm); when null the server is used */
                     domain?: string | null;
+                    /**
+                     * @description Extension: keep a registration at server with this credential (for carriers that deliver calls only to a registered contact)
+                     * @default false
+                     */
+                    register?: boolean;
+                    /**
+                     * @description Extension: the Expires (seconds) asked for in those REGISTERs, 60–86400
+                     * @default 3600
+                     */
+                    registerExpires?: number;
                     /** @description SIP server host name or IP address with optional port, RFC 3261 hostport (IPv6 in brackets): sip.example.com, sip.example.com:5080, 203.0.113.7:5060, [2001:db8::1]:5060 */
                     server: string;
                     /**
@@ -697,6 +731,30 @@ export interface operations {
                         orgId: string;
                         /** @description The integration that manages this credential (source provider) */
                         providerId: string | null;
+                        /** @description Extension: keep a registration at server with this credential (for carriers that deliver calls only to a registered contact) */
+                        register: boolean;
+                        /** @description Extension: the Expires (seconds) asked for in those REGISTERs, 60–86400 */
+                        registerExpires: number;
+                        /** @description Extension: the registration at the carrier */
+                        registration: {
+                            /**
+                             * Format: date-time
+                             * @description When the accepted registration runs out (while registered)
+                             */
+                            expiresAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When a registration was last attempted
+                             */
+                            lastAttemptTime: string | null;
+                            /** @description Why the credential is not registered now (when state is failed) */
+                            lastError: string | null;
+                            /**
+                             * @description registered: the carrier accepted the latest REGISTER and it has not expired; failed: register is true but there is no such registration now (lastError says why); disabled: register is false
+                             * @enum {string}
+                             */
+                            state: "registered" | "failed" | "disabled";
+                        };
                         server: string;
                         /**
                          * @description manual: made through the API; provider: made by a VoIP-provider integration
@@ -795,6 +853,30 @@ export interface operations {
                         orgId: string;
                         /** @description The integration that manages this credential (source provider) */
                         providerId: string | null;
+                        /** @description Extension: keep a registration at server with this credential (for carriers that deliver calls only to a registered contact) */
+                        register: boolean;
+                        /** @description Extension: the Expires (seconds) asked for in those REGISTERs, 60–86400 */
+                        registerExpires: number;
+                        /** @description Extension: the registration at the carrier */
+                        registration: {
+                            /**
+                             * Format: date-time
+                             * @description When the accepted registration runs out (while registered)
+                             */
+                            expiresAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When a registration was last attempted
+                             */
+                            lastAttemptTime: string | null;
+                            /** @description Why the credential is not registered now (when state is failed) */
+                            lastError: string | null;
+                            /**
+                             * @description registered: the carrier accepted the latest REGISTER and it has not expired; failed: register is true but there is no such registration now (lastError says why); disabled: register is false
+                             * @enum {string}
+                             */
+                            state: "registered" | "failed" | "disabled";
+                        };
                         server: string;
                         /**
                          * @description manual: made through the API; provider: made by a VoIP-provider integration
@@ -874,6 +956,16 @@ export interface operations {
                     description?: string | null;
                     /** @description SIP domain (digest realm); when null the server is used */
                     domain?: string | null;
+                    /**
+                     * @description Extension: keep a registration at server with this credential (for carriers that deliver calls only to a registered contact)
+                     * @default false
+                     */
+                    register?: boolean;
+                    /**
+                     * @description Extension: the Expires (seconds) asked for in those REGISTERs, 60–86400
+                     * @default 3600
+                     */
+                    registerExpires?: number;
                     /** @description SIP server host name or IP address with optional port, RFC 3261 hostport (IPv6 in brackets): sip.example.com, sip.example.com:5080, 203.0.113.7:5060, [2001:db8::1]:5060 */
                     server: string;
                     /**
@@ -910,6 +1002,30 @@ export interface operations {
                         orgId: string;
                         /** @description The integration that manages this credential (source provider) */
                         providerId: string | null;
+                        /** @description Extension: keep a registration at server with this credential (for carriers that deliver calls only to a registered contact) */
+                        register: boolean;
+                        /** @description Extension: the Expires (seconds) asked for in those REGISTERs, 60–86400 */
+                        registerExpires: number;
+                        /** @description Extension: the registration at the carrier */
+                        registration: {
+                            /**
+                             * Format: date-time
+                             * @description When the accepted registration runs out (while registered)
+                             */
+                            expiresAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When a registration was last attempted
+                             */
+                            lastAttemptTime: string | null;
+                            /** @description Why the credential is not registered now (when state is failed) */
+                            lastError: string | null;
+                            /**
+                             * @description registered: the carrier accepted the latest REGISTER and it has not expired; failed: register is true but there is no such registration now (lastError says why); disabled: register is false
+                             * @enum {string}
+                             */
+                            state: "registered" | "failed" | "disabled";
+                        };
                         server: string;
                         /**
                          * @description manual: made through the API; provider: made by a VoIP-provider integration
@@ -1077,6 +1193,10 @@ export interface operations {
                     description?: string | null;
                     /** @description SIP domain (digest realm); when null the server is used */
                     domain?: string | null;
+                    /** @description Extension: keep a registration at server with this credential (for carriers that deliver calls only to a registered contact) */
+                    register?: boolean;
+                    /** @description Extension: the Expires (seconds) asked for in those REGISTERs, 60–86400 */
+                    registerExpires?: number;
                     /** @description SIP server host name or IP address with optional port, RFC 3261 hostport (IPv6 in brackets): sip.example.com, sip.example.com:5080, 203.0.113.7:5060, [2001:db8::1]:5060 */
                     server?: string;
                     /**
@@ -1112,6 +1232,30 @@ export interface operations {
                         orgId: string;
                         /** @description The integration that manages this credential (source provider) */
                         providerId: string | null;
+                        /** @description Extension: keep a registration at server with this credential (for carriers that deliver calls only to a registered contact) */
+                        register: boolean;
+                        /** @description Extension: the Expires (seconds) asked for in those REGISTERs, 60–86400 */
+                        registerExpires: number;
+                        /** @description Extension: the registration at the carrier */
+                        registration: {
+                            /**
+                             * Format: date-time
+                             * @description When the accepted registration runs out (while registered)
+                             */
+                            expiresAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When a registration was last attempted
+                             */
+                            lastAttemptTime: string | null;
+                            /** @description Why the credential is not registered now (when state is failed) */
+                            lastError: string | null;
+                            /**
+                             * @description registered: the carrier accepted the latest REGISTER and it has not expired; failed: register is true but there is no such registration now (lastError says why); disabled: register is false
+                             * @enum {string}
+                             */
+                            state: "registered" | "failed" | "disabled";
+                        };
                         server: string;
                         /**
                          * @description manual: made through the API; provider: made by a VoIP-provider integration
@@ -1812,7 +1956,7 @@ export interface operations {
                     app_name: string;
                     /** @description Credential; required exactly when sip_auth_type is credential or ip_acl_and_credential */
                     credential_uuid?: string | null;
-                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default */
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: chosen per request by the deployment (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, and TRUNKGATE_DIGEST_UA_RULES) */
                     digest_algorithms?: string[] | null;
                     /** @description A disabled application admits no calls. Default true */
                     enabled?: boolean;
@@ -2008,7 +2152,7 @@ export interface operations {
                     app_name?: string;
                     /** @description Credential; required exactly when sip_auth_type is credential or ip_acl_and_credential */
                     credential_uuid?: string | null;
-                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default */
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: chosen per request by the deployment (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, and TRUNKGATE_DIGEST_UA_RULES) */
                     digest_algorithms?: string[] | null;
                     /** @description A disabled application admits no calls. Default true */
                     enabled?: boolean;
@@ -5110,7 +5254,7 @@ export interface operations {
                     cps_limit?: number | null;
                     /** @description Credential that admits calls (outbound trunks) */
                     credential_uuid?: string | null;
-                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default (TRUNKGATE_DIGEST_ALGORITHMS) */
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: chosen per request by the deployment (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, and TRUNKGATE_DIGEST_UA_RULES) */
                     digest_algorithms?: string[] | null;
                     /** @description Origination URI tried when the primary fails (inbound trunks) */
                     fallback_uri_uuid?: string | null;
@@ -5293,7 +5437,7 @@ export interface operations {
                     cps_limit?: number | null;
                     /** @description Credential that admits calls (outbound trunks) */
                     credential_uuid?: string | null;
-                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: the deployment default (TRUNKGATE_DIGEST_ALGORITHMS) */
+                    /** @description Digest algorithms challenged with, most preferred first, from SHA-512-256, SHA-256, MD5; null: chosen per request by the deployment (TRUNKGATE_DIGEST_ALGORITHMS, MD5 first by default, and TRUNKGATE_DIGEST_UA_RULES) */
                     digest_algorithms?: string[] | null;
                     /** @description Origination URI tried when the primary fails (inbound trunks) */
                     fallback_uri_uuid?: string | null;

@@ -25,7 +25,19 @@ export const LIMITS = {
   cpsKey: 255,
 } as const;
 
-export type ProviderCredentialField = keyof typeof LIMITS | 'cpsLimit' | 'transport';
+export type ProviderCredentialField =
+  | keyof typeof LIMITS
+  | 'cpsLimit'
+  | 'transport'
+  | 'register'
+  | 'registerExpires';
+
+/**
+ * registerExpires (s): the Expires asked for in REGISTERs at the carrier (RFC 3261 §10.2.1). At
+ * least a minute, so refreshes do not flood the carrier; at most a day, so a lost binding is noticed.
+ */
+export const REGISTER_EXPIRES = { min: 60, max: 86_400, default: 3600 } as const;
+export const DEFAULT_REGISTER = false;
 
 export type FieldResult = { ok: true } | { ok: false; field: ProviderCredentialField; message: string };
 
@@ -200,6 +212,15 @@ export function validateCpsLimit(cps: number): FieldResult {
   return OK;
 }
 
+export function validateRegisterExpires(seconds: number): FieldResult {
+  if (!Number.isInteger(seconds) || seconds < REGISTER_EXPIRES.min || seconds > REGISTER_EXPIRES.max)
+    return fail(
+      'registerExpires',
+      `registerExpires must be a whole number of seconds from ${REGISTER_EXPIRES.min} to ${REGISTER_EXPIRES.max} (default ${REGISTER_EXPIRES.default}), got ${seconds}`,
+    );
+  return OK;
+}
+
 export interface ProviderCredentialFields {
   server: string;
   domain: string | null;
@@ -209,6 +230,10 @@ export interface ProviderCredentialFields {
   description: string | null;
   cpsLimit: number | null;
   cpsKey: string | null;
+  /** Keep a registration at the carrier (an extension of the Dasha shape); absent: false. */
+  register?: boolean;
+  /** Expires (s) of that registration; absent: REGISTER_EXPIRES.default. */
+  registerExpires?: number;
 }
 
 /** Checks the given fields (a partial update checks only what it changes); the first failure wins. */
@@ -225,6 +250,11 @@ export function validateProviderCredentialFields(fields: Partial<ProviderCredent
     () => (fields.description == null ? OK : validateDescription(fields.description)),
     () => (fields.cpsLimit == null ? OK : validateCpsLimit(fields.cpsLimit)),
     () => (fields.cpsKey == null ? OK : validateCpsKey(fields.cpsKey)),
+    () =>
+      fields.register === undefined || typeof fields.register === 'boolean'
+        ? OK
+        : fail('register', 'register must be true or false'),
+    () => (fields.registerExpires === undefined ? OK : validateRegisterExpires(fields.registerExpires)),
   ];
   for (const check of checks) {
     const r = check();

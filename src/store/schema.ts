@@ -157,6 +157,21 @@ export interface ProviderCredentialTable {
   provider_id: string | null;
   created_at: string;
   updated_at: string;
+  /** 1: keep a registration at `server` with the credential; 0: don't. */
+  register: number;
+  /** Expires (s) asked for in that registration's REGISTERs. */
+  register_expires: number;
+}
+
+/** The latest registration attempt of a provider credential at its carrier. */
+export interface ProviderCredentialRegistrationTable {
+  credential_id: string;
+  org_id: string;
+  /** 1: the carrier accepted (expires_at set); 0: it did not (last_error says why). */
+  ok: number;
+  expires_at: string | null;
+  last_error: string | null;
+  attempted_at: string;
 }
 
 export interface SettingTable {
@@ -177,6 +192,7 @@ export interface Database {
   api_allowlist_entries: ApiAllowlistEntryTable;
   api_keys: ApiKeyTable;
   provider_credentials: ProviderCredentialTable;
+  provider_credential_registrations: ProviderCredentialRegistrationTable;
   settings: SettingTable;
 }
 
@@ -193,3 +209,4 @@ export type OriginationUriRow = Selectable<OriginationUriTable>;
 export type TrunkRow = Selectable<TrunkTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;
 export type ProviderCredentialRow = Selectable<ProviderCredentialTable>;
+export type ProviderCredentialRegistrationRow = Selectable<ProviderCredentialRegistrationTable>;

@@ -34,6 +34,9 @@ const RESPONSE_KEYS = [
   'lastUpdateTime',
   'orgId',
   'providerId',
+  'register',
+  'registerExpires',
+  'registration',
   'server',
   'source',
   'transport',
@@ -273,6 +276,9 @@ for (const dialect of DIALECTS) {
           providerId: null,
           createdTime: undefined,
           lastUpdateTime: undefined,
+          register: false,
+          registerExpires: 3600,
+          registration: { state: 'disabled', expiresAt: null, lastError: null, lastAttemptTime: null },
         },
       );
       assert.ok(!('authPassword' in full.body));
@@ -775,6 +781,185 @@ for (const dialect of DIALECTS) {
       await api.patch(`${BASE}/${x2}`, { cpsLimit: 20 });
       assert.equal(await repo.effectiveCpsLimit(ROOT_AUTH_ID, x3), 10);
       await h.services.accounts.deleteSubaccount(sub.body.auth_id);
+    });
+
+    test('register and registerExpires (extensions): defaults, strict types and ranges on POST, PUT and PATCH', async () => {
+      const plain = await api.post(BASE, { server: 'reg.example.com' });
+      assert.equal(plain.status, 201, plain.raw);
+      assert.equal(plain.body.register, false);
+      assert.equal(plain.body.registerExpires, 3600);
+      assert.deepEqual(plain.body.registration, {
+        state: 'disabled',
+        expiresAt: null,
+        lastError: null,
+        lastAttemptTime: null,
+      });
+      const asked = await api.post(BASE, { server: 'reg.example.com', register: true, registerExpires: 120 });
+      assert.equal(asked.status, 201, asked.raw);
+      assert.equal(asked.body.register, true);
+      assert.equal(asked.body.registerExpires, 120);
+      assert.deepEqual(asked.body.registration, {
+        state: 'failed',
+        expiresAt: null,
+        lastError: 'no registration attempt has been made yet',
+        lastAttemptTime: null,
+      });
+      assert.deepEqual((await api.get(`${BASE}/${asked.body.id}`)).body, asked.body);
+      for (const registerExpires of [60, 86400]) {
+        const r = await api.post(BASE, { server: 'reg.example.com', registerExpires });
+        assert.equal(r.status, 201, r.raw);
+        assert.equal(r.body.registerExpires, registerExpires);
+      }
+      const id = asked.body.id as string;
+      const sends = [
+        (b: Record<string, unknown>) => api.post(BASE, { server: 'reg.example.com', ...b }),
+        (b: Record<string, unknown>) => api.put(`${BASE}/${id}`, { server: 'reg.example.com', ...b }),
+        (b: Record<string, unknown>) => api.patch(`${BASE}/${id}`, b),
+      ];
+      for (const send of sends) {
+        // Wrong JSON types are refused, not coerced (ajv would turn "true" or 1 into true).
+        for (const register of ['true', 1, 0, null, 'yes', [true]]) {
+          const r = await send({ register });
+          assertError(r, 400, 'invalid_provider_credential', 'register');
+          assert.match(r.body.error, /register must be true or false/);
+        }
+        for (const registerExpires of ['3600', null, true, [60]]) {
+          const r = await send({ registerExpires });
+          assertError(r, 400, 'invalid_provider_credential', 'registerExpires');
+          assert.match(r.body.error, /registerExpires must be a JSON number of seconds from 60 to 86400/);
+        }
+        for (const registerExpires of [59, 86401, 60.5, -1, 0]) {
+          const r = await send({ registerExpires });
+          assertError(r, 400, 'invalid_provider_credential', 'registerExpires');
+          assert.match(r.body.error, /whole number of seconds from 60 to 86400/);
+        }
+      }
+      // Nothing above changed the credential.
+      assert.deepEqual((await api.get(`${BASE}/${id}`)).body, asked.body);
+      // PATCH changes only what it is sent; PUT without them resets to the defaults.
+      const patched = await api.patch(`${BASE}/${id}`, { registerExpires: 600 });
+      assert.equal(patched.body.register, true);
+      assert.equal(patched.body.registerExpires, 600);
+      const put = await api.put(`${BASE}/${id}`, { server: 'reg.example.com' });
+      assert.equal(put.body.register, false);
+      assert.equal(put.body.registerExpires, 3600);
+      assert.equal(put.body.registration.state, 'disabled');
+    });
+
+    test('registration: recorded attempts show as registered, failed (with the reason) or expired; owner only', async () => {
+      const repo = h.services.providerCredentials;
+      const made = await api.post(BASE, {
+        server: 'carrier.example.com',
+        register: true,
+        registerExpires: 300,
+      });
+      const id = made.body.id as string;
+      const at = new Date(Date.now() - 1000);
+      const expiresAt = new Date(at.getTime() + 300_000);
+      const ok = await repo.recordRegistrationAttempt(ROOT_AUTH_ID, id, { ok: true, expiresAt }, at);
+      assert.equal(ok.kind, 'recorded');
+      const got = await api.get(`${BASE}/${id}`);
+      assert.deepEqual(got.body.registration, {
+        state: 'registered',
+        expiresAt: expiresAt.toISOString(),
+        lastError: null,
+        lastAttemptTime: at.toISOString(),
+      });
+      const listed = (await api.get(`${BASE}?take=1000`)).body.items.find((c: { id: string }) => c.id === id);
+      assert.deepEqual(listed.registration, got.body.registration);
+      // Another field changes nothing about the registration.
+      const described = await api.patch(`${BASE}/${id}`, { description: 'main carrier', cpsLimit: 3 });
+      assert.deepEqual(described.body.registration, got.body.registration);
+
+      // The carrier refuses the refresh: failed with its reason; control characters are not stored.
+      const later = new Date(at.getTime() + 500);
+      await repo.recordRegistrationAttempt(
+        ROOT_AUTH_ID,
+        id,
+        { ok: false, error: '403 Forbidden\r\nX-Injected: yes' },
+        later,
+      );
+      assert.deepEqual((await api.get(`${BASE}/${id}`)).body.registration, {
+        state: 'failed',
+        expiresAt: null,
+        lastError: '403 Forbidden X-Injected: yes',
+        lastAttemptTime: later.toISOString(),
+      });
+      // An accepted registration nobody refreshed is not shown as registered.
+      const old = new Date(Date.now() - 10_000);
+      await repo.recordRegistrationAttempt(
+        ROOT_AUTH_ID,
+        id,
+        { ok: true, expiresAt: new Date(old.getTime() + 5000) },
+        old,
+      );
+      const expired = (await api.get(`${BASE}/${id}`)).body.registration;
+      assert.equal(expired.state, 'failed');
+      assert.equal(expired.expiresAt, null);
+      assert.match(expired.lastError, /expired at .* and was not refreshed/);
+      assert.equal(expired.lastAttemptTime, old.toISOString());
+
+      // Another account's credential, or none, is not_found; nothing is written.
+      const sub = await inject(
+        h.app,
+        'POST',
+        `/v1/Account/${ROOT_AUTH_ID}/Subaccount/`,
+        basic(root.authId, root.token),
+        { name: 'registration-other', enabled: true },
+      );
+      const subApi = bearerClient(h.app, await createApiKey(h.app, sub.body.auth_id, root));
+      const theirs = (await subApi.post(BASE, { server: 'carrier.example.com', register: true })).body
+        .id as string;
+      assert.equal(
+        (await repo.recordRegistrationAttempt(ROOT_AUTH_ID, theirs, { ok: true, expiresAt }, at)).kind,
+        'not_found',
+      );
+      assert.equal(
+        (await repo.recordRegistrationAttempt(sub.body.auth_id, id, { ok: true, expiresAt }, at)).kind,
+        'not_found',
+      );
+      assert.equal(
+        (
+          await repo.recordRegistrationAttempt(
+            ROOT_AUTH_ID,
+            '00000000-0000-4000-8000-000000000000',
+            { ok: false, error: 'x' },
+            at,
+          )
+        ).kind,
+        'not_found',
+      );
+      assert.equal((await subApi.get(`${BASE}/${theirs}`)).body.registration.lastAttemptTime, null);
+      await h.services.accounts.deleteSubaccount(sub.body.auth_id);
+
+      // register false: disabled, and the recorded attempt is forgotten; asking again starts afresh.
+      await repo.recordRegistrationAttempt(ROOT_AUTH_ID, id, { ok: true, expiresAt }, at);
+      const off = await api.patch(`${BASE}/${id}`, { register: false });
+      assert.deepEqual(off.body.registration, {
+        state: 'disabled',
+        expiresAt: null,
+        lastError: null,
+        lastAttemptTime: null,
+      });
+      const on = await api.patch(`${BASE}/${id}`, { register: true });
+      assert.equal(on.body.registration.state, 'failed');
+      assert.equal(on.body.registration.lastAttemptTime, null);
+      // A new server means the old registration says nothing about this credential.
+      await repo.recordRegistrationAttempt(ROOT_AUTH_ID, id, { ok: true, expiresAt }, at);
+      assert.equal((await api.get(`${BASE}/${id}`)).body.registration.state, 'registered');
+      const moved = await api.patch(`${BASE}/${id}`, { server: 'carrier2.example.com' });
+      assert.equal(moved.body.registration.state, 'failed');
+      assert.equal(moved.body.registration.lastAttemptTime, null);
+
+      // Deleting the credential deletes its registration row.
+      await repo.recordRegistrationAttempt(ROOT_AUTH_ID, id, { ok: true, expiresAt }, at);
+      assert.equal((await api.delete(`${BASE}/${id}`)).status, 204);
+      const left = await h.services.store.db
+        .selectFrom('provider_credential_registrations')
+        .select('credential_id')
+        .where('credential_id', '=', id)
+        .execute();
+      assert.deepEqual(left, []);
     });
 
     test('credentials an integration made show source provider and their providerId', async () => {

@@ -2,10 +2,14 @@
 // key's account is the seed's orgId). Registered in app.ts under a scope whose onRequest hook
 // authenticates the key and sets request.account.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import {
+  DEFAULT_REGISTER,
   DEFAULT_TRANSPORT,
   type ProviderCredentialFields,
+  REGISTER_EXPIRES,
   validateProviderCredentialFields,
+  validateRegisterExpires,
 } from '../../domain/provider-credential-rules.ts';
 import { ApiError } from '../../errors.ts';
 import type {
@@ -41,7 +45,42 @@ function fullFields(body: ProviderCredentialBodyT): ProviderCredentialFields {
     description: body.description ?? null,
     cpsLimit: body.cpsLimit ?? null,
     cpsKey: body.cpsKey ?? null,
+    register: body.register ?? DEFAULT_REGISTER,
+    registerExpires: body.registerExpires ?? REGISTER_EXPIRES.default,
   };
+}
+
+/**
+ * preValidation (before the schema, which coerces types): register must be a JSON boolean and
+ * registerExpires a JSON number in range — "true", 1 or "3600" are refused, not converted, and
+ * null is not "default" for fields that are not nullable.
+ */
+async function strictRegistrationTypes(request: FastifyRequest): Promise<void> {
+  const body = request.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+  const b = body as Record<string, unknown>;
+  if ('register' in b && typeof b['register'] !== 'boolean')
+    throw new ApiError(
+      'invalid_provider_credential',
+      { detail: `register must be true or false (a JSON boolean), got ${JSON.stringify(b['register'])}` },
+      { field: 'register' },
+    );
+  if ('registerExpires' in b) {
+    const v = b['registerExpires'];
+    const detail =
+      typeof v === 'number'
+        ? validateRegisterExpires(v)
+        : {
+            ok: false as const,
+            message: `registerExpires must be a JSON number of seconds from ${REGISTER_EXPIRES.min} to ${REGISTER_EXPIRES.max}, got ${JSON.stringify(v)}`,
+          };
+    if (!detail.ok)
+      throw new ApiError(
+        'invalid_provider_credential',
+        { detail: detail.message },
+        { field: 'registerExpires' },
+      );
+  }
 }
 
 function checkFields(fields: Partial<ProviderCredentialFields>): void {
@@ -85,6 +124,7 @@ export const providerCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
   app.post(
     '/',
     {
+      preValidation: strictRegistrationTypes,
       schema: {
         tags,
         security,
@@ -143,6 +183,7 @@ export const providerCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
   app.put(
     '/:id',
     {
+      preValidation: strictRegistrationTypes,
       schema: {
         tags,
         security,
@@ -163,6 +204,7 @@ export const providerCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
   app.patch(
     '/:id',
     {
+      preValidation: strictRegistrationTypes,
       schema: {
         tags,
         security,
@@ -180,7 +222,7 @@ export const providerCredentialRoutes: FastifyPluginAsyncTypebox = async (app) =
       if (Object.keys(patch).length === 0)
         throw new ApiError('validation_failed', {
           detail:
-            'Send at least one field to change (server, domain, authUser, authPassword, transport, description, cpsLimit, cpsKey)',
+            'Send at least one field to change (server, domain, authUser, authPassword, transport, description, cpsLimit, cpsKey, register, registerExpires)',
         });
       checkFields(patch);
       const outcome = await repo.update(request.account.auth_id, request.params.id, patch);

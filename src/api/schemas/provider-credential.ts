@@ -3,12 +3,15 @@
 // anything they do not list.
 import { type Static, Type } from '@sinclair/typebox';
 import {
+  DEFAULT_REGISTER,
   DEFAULT_TRANSPORT,
   LIMITS,
+  REGISTER_EXPIRES,
   SOURCES,
   TRANSPORTS,
   type Transport,
 } from '../../domain/provider-credential-rules.ts';
+import { REGISTRATION_STATES, type RegistrationState } from '../../domain/provider-registration.ts';
 
 // `type: [T, 'null']` rather than anyOf: with coerceTypes, ajv would turn a null into "" while
 // trying the string branch of an anyOf. With a type list, a value of either type is left alone.
@@ -46,6 +49,24 @@ const CpsKey = nullableString(
   'Credentials of one account sharing a cpsKey share one limit; when their cpsLimit values differ, the smallest wins',
 );
 
+// register / registerExpires / registration are trunkgate's extensions of the Dasha shape
+// (camelCase like the rest of it). Their JSON types are checked before this schema runs
+// (src/api/routes/provider-credential-routes.ts strictRegistrationTypes): with coerceTypes on,
+// "yes" or 1 would otherwise become a boolean and "60" a number.
+const Register = (opts: { default?: boolean } = {}) =>
+  Type.Boolean({
+    description:
+      'Extension: keep a registration at server with this credential (for carriers that deliver calls only to a registered contact)',
+    ...opts,
+  });
+const RegisterExpires = (opts: { default?: number } = {}) =>
+  Type.Integer({
+    minimum: REGISTER_EXPIRES.min,
+    maximum: REGISTER_EXPIRES.max,
+    description: `Extension: the Expires (seconds) asked for in those REGISTERs, ${REGISTER_EXPIRES.min}–${REGISTER_EXPIRES.max}`,
+    ...opts,
+  });
+
 const bodyFields = {
   server: Server,
   domain: Type.Optional(Domain),
@@ -55,6 +76,8 @@ const bodyFields = {
   description: Type.Optional(Description),
   cpsLimit: Type.Optional(CpsLimit),
   cpsKey: Type.Optional(CpsKey),
+  register: Type.Optional(Register({ default: DEFAULT_REGISTER })),
+  registerExpires: Type.Optional(RegisterExpires({ default: REGISTER_EXPIRES.default })),
 };
 
 /** POST (create) and PUT (full replace): an omitted optional field is null, transport defaults to udp. */
@@ -70,10 +93,33 @@ export const ProviderCredentialPatchBody = Type.Object(
     ...bodyFields,
     server: Type.Optional(Server),
     transport: Type.Optional(TransportSchema()),
+    register: Type.Optional(Register()),
+    registerExpires: Type.Optional(RegisterExpires()),
   },
   { additionalProperties: false, description: 'The fields to change; null clears a nullable field' },
 );
 export type ProviderCredentialPatchBodyT = Static<typeof ProviderCredentialPatchBody>;
+
+const nullableTime = (description: string) =>
+  Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'date-time', description });
+
+export const RegistrationObject = Type.Object(
+  {
+    state: Type.Unsafe<RegistrationState>({
+      type: 'string',
+      enum: [...REGISTRATION_STATES],
+      description:
+        'registered: the carrier accepted the latest REGISTER and it has not expired; failed: register is true but there is no such registration now (lastError says why); disabled: register is false',
+    }),
+    expiresAt: nullableTime('When the accepted registration runs out (while registered)'),
+    lastError: Type.Unsafe<string | null>({
+      type: ['string', 'null'],
+      description: 'Why the credential is not registered now (when state is failed)',
+    }),
+    lastAttemptTime: nullableTime('When a registration was last attempted'),
+  },
+  { description: 'Extension: the registration at the carrier' },
+);
 
 export const ProviderCredentialObject = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -97,6 +143,9 @@ export const ProviderCredentialObject = Type.Object({
     type: ['string', 'null'],
     description: 'The integration that manages this credential (source provider)',
   }),
+  register: Register(),
+  registerExpires: RegisterExpires(),
+  registration: RegistrationObject,
 });
 
 export const ProviderCredentialList = Type.Object({

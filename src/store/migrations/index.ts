@@ -5,6 +5,7 @@ import * as m002 from './002-acls-trunks-applications.ts';
 import * as m003 from './003-allowlist-and-api-keys.ts';
 import * as m004 from './004-provider-credentials.ts';
 import * as m005 from './005-settings.ts';
+import * as m008 from './008-provider-credential-registration.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-accounts-and-credentials': m001,
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-allowlist-and-api-keys': m003,
   '004-provider-credentials': m004,
   '005-settings': m005,
+  '008-provider-credential-registration': m008,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,11 +3,19 @@
 // (for the SIP side); views carry `hasAuthPassword` instead.
 import { randomUUID } from 'node:crypto';
 import { type CpsSettings, effectiveCpsLimit } from '../../domain/cps.ts';
-import type {
-  CredentialSource,
-  ProviderCredentialFields,
-  Transport,
+import {
+  type CredentialSource,
+  DEFAULT_REGISTER,
+  type ProviderCredentialFields,
+  REGISTER_EXPIRES,
+  type Transport,
 } from '../../domain/provider-credential-rules.ts';
+import {
+  type RegistrationAttempt,
+  type RegistrationStatus,
+  registrationErrorText,
+  registrationStatus,
+} from '../../domain/provider-registration.ts';
 import type {
   EncryptedSecretColumn,
   KeyUsage,
@@ -22,7 +30,7 @@ import {
 } from '../../domain/secrets/secret-box.ts';
 import { isForeignKeyViolation } from '../constraint-errors.ts';
 import type { Store } from '../database.ts';
-import type { ProviderCredentialRow } from '../schema.ts';
+import type { ProviderCredentialRegistrationRow, ProviderCredentialRow } from '../schema.ts';
 import { bumpChangeVersion, type Executor, inTransaction } from '../transaction.ts';
 
 export const AUTH_PASSWORD_PURPOSE = 'provider_credentials.auth_password';
@@ -42,7 +50,13 @@ export interface ProviderCredential {
   providerId: string | null;
   createdTime: string;
   lastUpdateTime: string;
+  register: boolean;
+  registerExpires: number;
+  registration: RegistrationStatus;
 }
+
+/** What the registration keeper reports after a REGISTER transaction at the carrier. */
+export type RegistrationReport = { ok: true; expiresAt: Date } | { ok: false; error: string };
 
 export type CredentialOrigin = { source: 'manual' } | { source: 'provider'; providerId: string };
 
@@ -95,11 +109,25 @@ const VIEW_COLUMNS = [
   'provider_id',
   'created_at',
   'updated_at',
+  'register',
+  'register_expires',
 ] as const;
 
 type ViewRow = Pick<ProviderCredentialRow, (typeof VIEW_COLUMNS)[number]>;
 
-function toView(row: ViewRow): ProviderCredential {
+const REGISTRATION_COLUMNS = ['credential_id', 'ok', 'expires_at', 'last_error', 'attempted_at'] as const;
+type RegistrationRow = Pick<ProviderCredentialRegistrationRow, (typeof REGISTRATION_COLUMNS)[number]>;
+
+function toAttempt(row: RegistrationRow | undefined): RegistrationAttempt | undefined {
+  if (row === undefined) return undefined;
+  // The table's check constraint guarantees expires_at with ok = 1 and last_error with ok = 0.
+  return Number(row.ok) === 1
+    ? { ok: true, expiresAt: row.expires_at!, attemptedAt: row.attempted_at }
+    : { ok: false, error: row.last_error!, attemptedAt: row.attempted_at };
+}
+
+function toView(row: ViewRow, registration?: RegistrationRow): ProviderCredential {
+  const register = Number(row.register) === 1;
   return {
     id: row.id,
     orgId: row.org_id,
@@ -116,8 +144,21 @@ function toView(row: ViewRow): ProviderCredential {
     providerId: row.provider_id,
     createdTime: row.created_at,
     lastUpdateTime: row.updated_at,
+    register,
+    registerExpires: Number(row.register_expires),
+    registration: registrationStatus(register, toAttempt(registration), Date.now()),
   };
 }
+
+/** Columns whose change means a recorded registration no longer describes the credential. */
+const REGISTRATION_INPUTS = [
+  'server',
+  'domain',
+  'auth_user',
+  'auth_password_ciphertext',
+  'transport',
+  'register',
+] as const;
 
 function secretContext(orgId: string, id: string): SecretContext {
   return { purpose: AUTH_PASSWORD_PURPOSE, ids: [orgId, id] };
@@ -171,6 +212,8 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
       provider_id: origin.source === 'provider' ? origin.providerId : null,
       created_at: ts,
       updated_at: ts,
+      register: (fields.register ?? DEFAULT_REGISTER) ? 1 : 0,
+      register_expires: fields.registerExpires ?? REGISTER_EXPIRES.default,
     };
     try {
       await inTransaction(this.store, async (trx) => {
@@ -185,6 +228,22 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
     return { kind: 'ok', credential: toView(row) };
   }
 
+  /** Views of `rows`, each with its recorded registration attempt. */
+  private async views(rows: ViewRow[], executor: Executor = this.store.db): Promise<ProviderCredential[]> {
+    if (rows.length === 0) return [];
+    const registrations = await executor
+      .selectFrom('provider_credential_registrations')
+      .select(REGISTRATION_COLUMNS)
+      .where(
+        'credential_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    const byId = new Map(registrations.map((r) => [r.credential_id, r]));
+    return rows.map((r) => toView(r, byId.get(r.id)));
+  }
+
   async find(orgId: string, id: string): Promise<ProviderCredential | undefined> {
     const row = await this.store.db
       .selectFrom('provider_credentials')
@@ -192,7 +251,7 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
       .where('org_id', '=', orgId)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row === undefined ? undefined : toView(row);
+    return row === undefined ? undefined : (await this.views([row]))[0];
   }
 
   /** Newest first; ties broken by id so skip/take pages never overlap. */
@@ -217,7 +276,7 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
         .where('org_id', '=', orgId)
         .executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(toView), total: Number(total.n) };
+    return { items: await this.views(rows), total: Number(total.n) };
   }
 
   /**
@@ -237,6 +296,15 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
       if (patch.description !== undefined) set.description = patch.description;
       if (patch.cpsLimit !== undefined) set.cps_limit = patch.cpsLimit;
       if (patch.cpsKey !== undefined) set.cps_key = patch.cpsKey;
+      if (patch.register !== undefined) set.register = patch.register ? 1 : 0;
+      if (patch.registerExpires !== undefined) set.register_expires = patch.registerExpires;
+      const before = await trx
+        .selectFrom('provider_credentials')
+        .select(REGISTRATION_INPUTS)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (before === undefined) return { kind: 'not_found' as const };
       const r = await trx
         .updateTable('provider_credentials')
         .set(set)
@@ -245,12 +313,17 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return { kind: 'not_found' as const };
       await bumpChangeVersion(trx);
+      // A registration made with another server, account or password (or one no longer wanted)
+      // says nothing about this credential any more: forget it; the keeper registers afresh.
+      if (REGISTRATION_INPUTS.some((c) => set[c] !== undefined && set[c] !== before[c]))
+        await trx.deleteFrom('provider_credential_registrations').where('credential_id', '=', id).execute();
       const row = await trx
         .selectFrom('provider_credentials')
         .select(VIEW_COLUMNS)
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
-      return { kind: 'ok' as const, credential: toView(row) };
+      const [credential] = await this.views([row], trx);
+      return { kind: 'ok' as const, credential: credential! };
     });
   }
 
@@ -311,10 +384,11 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
       .executeTakeFirst();
     if (row === undefined) return { kind: 'not_found' };
     const opened = this.openRow(row);
-    if (opened.kind === 'none') return { kind: 'ok', credential: toView(row), authPassword: null };
+    const [credential] = await this.views([row]);
+    if (opened.kind === 'none') return { kind: 'ok', credential: credential!, authPassword: null };
     if (opened.kind !== 'ok')
       return { kind: 'undecryptable', reason: opened.kind, keyId: row.auth_password_key_id ?? undefined };
-    return { kind: 'ok', credential: toView(row), authPassword: opened.plaintext };
+    return { kind: 'ok', credential: credential!, authPassword: opened.plaintext };
   }
 
   /** The calls per second this credential may make, counting the account's credentials that share its cpsKey. */
@@ -331,8 +405,44 @@ export class ProviderCredentialRepository implements EncryptedSecretColumn {
               .where('org_id', '=', orgId)
               .where('cps_key', '=', self.cpsKey)
               .execute()
-          ).map(toView);
+          ).map((r) => toView(r));
     return effectiveCpsLimit(self, siblings);
+  }
+
+  /**
+   * Records the outcome of a registration attempt at the carrier (the latest one replaces the
+   * previous). not_found when the credential is not the account's (or is gone). The error text is
+   * stored as given after registrationErrorText(): callers pass a status line or a transport
+   * error, never a header value or a message body.
+   */
+  async recordRegistrationAttempt(
+    orgId: string,
+    id: string,
+    report: RegistrationReport,
+    at: Date = new Date(),
+  ): Promise<{ kind: 'recorded'; credential: ProviderCredential } | { kind: 'not_found' }> {
+    return inTransaction(this.store, async (trx) => {
+      const row = await trx
+        .selectFrom('provider_credentials')
+        .select(VIEW_COLUMNS)
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (row === undefined) return { kind: 'not_found' as const };
+      const values = {
+        ok: report.ok ? 1 : 0,
+        expires_at: report.ok ? report.expiresAt.toISOString() : null,
+        last_error: report.ok ? null : registrationErrorText(report.error),
+        attempted_at: at.toISOString(),
+      };
+      await trx
+        .insertInto('provider_credential_registrations')
+        .values({ credential_id: id, org_id: orgId, ...values })
+        .onConflict((oc) => oc.column('credential_id').doUpdateSet(values))
+        .execute();
+      const [credential] = await this.views([row], trx);
+      return { kind: 'recorded' as const, credential: credential! };
+    });
   }
 
   // --- EncryptedSecretColumn: start-up key check and key rotation ---
